@@ -1,1 +1,11 @@
-return 1; // placeholder until the host is written
+using MetaServer.Frontend;
+using MetaServer.Hosting;
+
+// The frontend on its own: WebSocket sessions on /ws, requests routed to the backends over the configured transport.
+var builder = WebApplication.CreateBuilder(args);
+builder.Services.AddMetaServerCore(builder.Configuration);
+builder.Services.AddMetaServerFrontend(builder.Configuration);
+
+var app = builder.Build();
+app.MapMetaServerFrontend();
+await app.RunAsync();

@@ -1,0 +1,55 @@
+using MetaServer.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace MetaServer.Frontend;
+
+public static class FrontendServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the WebSocket frontend: validated <see cref="FrontendOptions"/> (section <c>MetaServer:Frontend</c>),
+    /// session tokens, reply routing and the hosted service that owns the reply queue and drains sessions on
+    /// shutdown. Call after <c>AddMetaServerCore(configuration)</c>; map the endpoints with
+    /// <see cref="FrontendEndpointExtensions.MapMetaServerFrontend"/>.
+    /// </summary>
+    /// <param name="configure">Optional overrides applied after binding (e.g. <c>o.Tokens.AllowGeneratedSigningKey = true</c>).</param>
+    public static IServiceCollection AddMetaServerFrontend(this IServiceCollection services, IConfiguration configuration, Action<FrontendOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var options = services.AddOptions<FrontendOptions>().Bind(configuration.GetSection(FrontendOptions.SectionName));
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        options.ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FrontendOptions>, FrontendOptionsValidator>());
+
+        // Shutdown must leave room for draining the sessions.
+        services.AddOptions<HostOptions>().PostConfigure<IOptions<FrontendOptions>>((host, frontend) =>
+        {
+            var needed = frontend.Value.DrainTimeout + TimeSpan.FromSeconds(10);
+            if (host.ShutdownTimeout < needed)
+            {
+                host.ShutdownTimeout = needed;
+            }
+        });
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => SigningKeyLoader.Load(
+            sp.GetRequiredService<IOptions<FrontendOptions>>().Value.Tokens,
+            sp.GetRequiredService<IOptions<MetaServerOptions>>().Value,
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SessionTokenService))));
+        services.TryAddSingleton<SessionTokenService>();
+        services.TryAddSingleton<PendingReplies>();
+        services.TryAddSingleton<SessionRegistry>();
+        services.TryAddSingleton<BackendGateway>();
+        services.TryAddSingleton<RequestHandler>();
+        services.AddHostedService<FrontendService>();
+        return services;
+    }
+}
