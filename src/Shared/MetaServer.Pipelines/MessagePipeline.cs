@@ -327,11 +327,21 @@ public sealed class MessagePipeline : IAsyncDisposable
     private async Task RenewVisibilityAsync(ReceivedMessage received, string messageId, CancellationToken stop)
     {
         var interval = _options.VisibilityTimeout / 2;
+
+        // Due times are absolute (last renewal + interval), so a late wake-up renews at once instead of drifting.
+        var nextAt = _time.GetUtcNow() + interval;
         try
         {
             while (true)
             {
-                await Task.Delay(interval, _time, stop).ConfigureAwait(false);
+                var delay = nextAt - _time.GetUtcNow();
+                if (delay > TimeSpan.Zero)
+                {
+                    await Task.Delay(delay, _time, stop).ConfigureAwait(false);
+                }
+
+                stop.ThrowIfCancellationRequested();
+                nextAt = _time.GetUtcNow() + interval;
                 try
                 {
                     await _transport.ChangeVisibilityAsync(QueueName, received.ReceiptHandle, _options.VisibilityTimeout, stop).ConfigureAwait(false);
