@@ -258,6 +258,11 @@ public sealed class MessagePipeline : IAsyncDisposable
         {
             await ProcessAsync(received).ConfigureAwait(false);
         }
+        catch (Exception ex)
+        {
+            // ProcessAsync handles every expected failure; this keeps a consumer from faulting the drain.
+            PipelineLog.CompleteFailed(_logger, received.MessageId, QueueName, ex);
+        }
         finally
         {
             Interlocked.Decrement(ref _inFlight);
@@ -272,7 +277,7 @@ public sealed class MessagePipeline : IAsyncDisposable
         {
             envelope = EnvelopeCodec.Decode(received.Body);
         }
-        catch (EnvelopeFormatException ex)
+        catch (Exception ex) when (ex is EnvelopeFormatException or ArgumentException)
         {
             PipelineLog.Undecodable(_logger, QueueName, received.MessageId, received.ReceiveCount, ex);
             return;
