@@ -189,6 +189,16 @@ public sealed class SessionTokenService
 
     private static bool TryDecode(ReadOnlySpan<char> segment, out byte[] bytes)
     {
+        // Only the unpadded base64url alphabet; TryDecodeFromChars throws on other characters.
+        foreach (var c in segment)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+            {
+                bytes = [];
+                return false;
+            }
+        }
+
         bytes = new byte[Base64Url.GetMaxDecodedLength(segment.Length)];
         if (!Base64Url.TryDecodeFromChars(segment, bytes, out var written))
         {
