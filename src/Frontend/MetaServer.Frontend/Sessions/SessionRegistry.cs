@@ -6,6 +6,7 @@ internal sealed class SessionRegistry
     private readonly Lock _gate = new();
     private readonly Dictionary<string, FrontendSession> _sessions = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _drainStarted = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _draining;
 
     public bool IsDraining
@@ -29,6 +30,9 @@ internal sealed class SessionRegistry
             }
         }
     }
+
+    /// <summary>Completes when draining starts (readiness is 503 from then on).</summary>
+    public Task DrainStarted => _drainStarted.Task;
 
     /// <summary>Completes once draining has started and every session is gone.</summary>
     public Task Drained => _drained.Task;
@@ -80,6 +84,7 @@ internal sealed class SessionRegistry
             }
 
             _draining = true;
+            _drainStarted.TrySetResult();
             live = [.. _sessions.Values];
             if (live.Length == 0)
             {
