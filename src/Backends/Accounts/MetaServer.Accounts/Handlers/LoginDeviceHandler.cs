@@ -81,6 +81,13 @@ public sealed partial class LoginDeviceHandler(
                 return AccountResultReplies.Error(message, ResultCode.Internal, "The account could not be loaded.", timeProvider, account.AccountId);
             }
 
+            if (ReferenceEquals(migrated, account) && account.LastLoginAt >= now)
+            {
+                // A concurrent login (or an earlier delivery of this one) already stamped a login at least this
+                // recent: nothing to write. This also keeps simultaneous logins of one account from starving.
+                return AccountResultReplies.Ok(message, account, created: account.CreationRequestId == requestId, timeProvider);
+            }
+
             var update = await store.TryUpdateAsync(migrated with { LastLoginAt = now }, account.Revision, cancellationToken);
             if (update is { Succeeded: true, Account: { } stored })
             {
