@@ -48,9 +48,11 @@ public sealed partial class LoginDeviceHandler(
 
         var requestId = message.Envelope.MessageId;
         var maxAttempts = options.Value.MaxUpdateAttempts;
+
+        // One login time for every attempt: a retry that finds a login at least this recent stored has nothing to do.
+        var now = timeProvider.GetUtcNow();
         for (var attempt = 1; ; attempt++)
         {
-            var now = timeProvider.GetUtcNow();
             var account = await store.FindByDeviceAsync(deviceId, cancellationToken);
             if (account is null)
             {
