@@ -5,7 +5,7 @@ using MetaServer.Pipelines;
 
 // Accounts service on its own: consumes accounts.* request queues and answers on the frontends' reply queues.
 var builder = WebApplication.CreateBuilder(args);
-builder.Services.AddMetaServerCore(builder.Configuration);
+builder.Services.AddMetaServerCore(builder.Configuration, HostLayout.SeparateProcess);
 builder.Services.AddAccountsService(builder.Configuration);
 builder.Services.AddSqliteAccountStore();
 builder.Services.AddMessagePipelines();
