@@ -3,7 +3,7 @@ using MetaServer.Hosting;
 
 // The frontend on its own: WebSocket sessions on /ws, requests routed to the backends over the configured transport.
 var builder = WebApplication.CreateBuilder(args);
-builder.Services.AddMetaServerCore(builder.Configuration);
+builder.Services.AddMetaServerCore(builder.Configuration, HostLayout.SeparateProcess);
 builder.Services.AddMetaServerFrontend(builder.Configuration);
 
 var app = builder.Build();

@@ -24,9 +24,8 @@ public static class FrontendEndpointExtensions
     public static WebApplication MapMetaServerFrontend(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        var options = app.Services.GetRequiredService<IOptions<FrontendOptions>>().Value;
-        var webSocketOptions = new WebSocketOptions { KeepAliveInterval = options.KeepAliveInterval, KeepAliveTimeout = KeepAliveTimeout(options) };
-        app.UseWebSockets(webSocketOptions);
+        // Keep-alive is set per connection on the accept context, so options are only read (and validated) at start.
+        app.UseWebSockets();
 
         app.MapGet(HealthPath, () => Results.Text("ok"));
         app.MapGet(ReadyPath, (SessionRegistry sessions) =>

@@ -29,10 +29,14 @@ public static class FrontendServiceCollectionExtensions
         options.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FrontendOptions>, FrontendOptionsValidator>());
 
-        // Shutdown must leave room for draining the sessions.
-        services.AddOptions<HostOptions>().PostConfigure<IOptions<FrontendOptions>>((host, frontend) =>
+        // Shutdown must leave room for draining the sessions. Read the drain timeout without validating the
+        // options here, so invalid settings are reported by the normal start-up validation.
+        services.AddOptions<HostOptions>().PostConfigure(host =>
         {
-            var needed = frontend.Value.DrainTimeout + TimeSpan.FromSeconds(10);
+            var unvalidated = new FrontendOptions();
+            configuration.GetSection(FrontendOptions.SectionName).Bind(unvalidated);
+            configure?.Invoke(unvalidated);
+            var needed = unvalidated.DrainTimeout + TimeSpan.FromSeconds(10);
             if (host.ShutdownTimeout < needed)
             {
                 host.ShutdownTimeout = needed;

@@ -200,7 +200,15 @@ public sealed class SessionTokenService
         }
 
         bytes = new byte[Base64Url.GetMaxDecodedLength(segment.Length)];
-        if (!Base64Url.TryDecodeFromChars(segment, bytes, out var written))
+        int written;
+        try
+        {
+            if (!Base64Url.TryDecodeFromChars(segment, bytes, out written))
+            {
+                return false;
+            }
+        }
+        catch (FormatException)
         {
             return false;
         }
