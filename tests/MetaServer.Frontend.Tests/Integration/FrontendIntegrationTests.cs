@@ -111,7 +111,7 @@ public sealed class FrontendIntegrationTests
     [Fact]
     public async Task Request_NoReply_TimeoutThenNextRequestWorksAndLateReplyIsDropped()
     {
-        await using var server = await FrontendServer.StartAsync(new Dictionary<string, string?> { ["MetaServer:Frontend:RequestTimeout"] = "00:00:00.500" });
+        await using var server = await FrontendServer.StartAsync(new Dictionary<string, string?> { ["MetaServer:Frontend:RequestTimeout"] = "00:00:02" });
         var hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         server.Accounts.Hold = hold;
         await using var client = await TestClient.ConnectAsync(server.WebSocketUri);
@@ -236,6 +236,44 @@ public sealed class FrontendIntegrationTests
         var transport = server.App.Services.GetRequiredService<IMessageTransport>();
         var replyQueue = server.App.Services.GetRequiredService<QueueNames>().ReplyQueue(InstanceId(server));
         Assert.False(await transport.QueueExistsAsync(replyQueue));
+    }
+
+    [Fact]
+    public async Task ServerEvent_ForSession_DeliveredToItsClient()
+    {
+        await using var server = await FrontendServer.StartAsync();
+        await using var client = await TestClient.ConnectAsync(server.WebSocketUri);
+        Assert.Equal(ResultCode.Ok, (await client.LoginAsync("device-a")).Result.Code);
+        var login = await server.Accounts.Received.Reader.ReadAsync().AsTask().WithTimeout("the login request");
+        var transport = server.App.Services.GetRequiredService<IMessageTransport>();
+
+        var clientEvent = new Envelope { Disconnect = new DisconnectEvent { Code = ResultCode.Unavailable, Reason = "kicked" } };
+        await transport.SendAsync(login.ReplyTo!, EnvelopeCodec.Encode(new MessageEnvelope
+        {
+            MessageType = "test.event",
+            MessageId = Guid.NewGuid().ToString("N"),
+            SessionId = login.SessionId,
+            DeploymentVersion = "t1",
+            Payload = Google.Protobuf.MessageExtensions.ToByteArray(clientEvent),
+        }));
+
+        var received = await client.ReceiveAsync();
+        Assert.Equal(0UL, received.RequestId);
+        Assert.Equal("kicked", received.Disconnect.Reason);
+    }
+
+    [Fact]
+    public async Task Session_NoFramesForIdleTimeout_Closed()
+    {
+        // The auth timeout is far away, so the close can only come from the idle timeout.
+        await using var server = await FrontendServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["MetaServer:Frontend:IdleTimeout"] = "00:00:00.300",
+            ["MetaServer:Frontend:AuthTimeout"] = "00:30:00",
+        });
+        await using var client = await TestClient.ConnectAsync(server.WebSocketUri);
+
+        Assert.Equal(WebSocketCloseStatus.PolicyViolation, await client.ReceiveCloseAsync());
     }
 
     [Fact]
