@@ -277,6 +277,29 @@ public sealed class FrontendIntegrationTests
     }
 
     [Fact]
+    public async Task SessionsMetric_OneClient_ReportsOne()
+    {
+        await using var server = await FrontendServer.StartAsync();
+        await using var client = await TestClient.ConnectAsync(server.WebSocketUri);
+        Assert.Equal(ResultCode.Ok, (await client.LoginAsync("device-a")).Result.Code);
+        var values = new List<long>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == "MetaServer.Frontend" && instrument.Name == "metaserver.frontend.sessions")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<int>((_, value, _, _) => values.Add(value));
+        listener.Start();
+
+        listener.RecordObservableInstruments();
+
+        Assert.Contains(1L, values);
+    }
+
+    [Fact]
     public async Task Healthz_Running_200()
     {
         await using var server = await FrontendServer.StartAsync();

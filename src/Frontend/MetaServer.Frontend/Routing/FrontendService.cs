@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using MetaServer.Messaging;
 using MetaServer.Protocol.V1;
 using Microsoft.Extensions.Hosting;
@@ -40,7 +41,8 @@ internal sealed class FrontendService : IHostedLifecycleService, IAsyncDisposabl
         IHostApplicationLifetime lifetime,
         TimeProvider timeProvider,
         IOptions<FrontendOptions> options,
-        ILogger<FrontendService> logger)
+        ILogger<FrontendService> logger,
+        IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(gateway);
         ArgumentNullException.ThrowIfNull(options);
@@ -55,7 +57,16 @@ internal sealed class FrontendService : IHostedLifecycleService, IAsyncDisposabl
         _logger = logger;
         _options = options.Value;
         _replyQueue = gateway.ReplyQueue;
+        if (meterFactory is not null)
+        {
+            var meter = meterFactory.Create(MeterName);
+            meter.CreateObservableUpDownCounter("metaserver.frontend.sessions", () => _sessions.Count, "{session}", "Live WebSocket sessions on this instance.");
+            meter.CreateObservableUpDownCounter("metaserver.frontend.pending_requests", () => _pending.Count, "{request}", "Requests waiting for a backend reply.");
+        }
     }
+
+    /// <summary>Name of the frontend's <see cref="Meter"/>.</summary>
+    public const string MeterName = "MetaServer.Frontend";
 
     public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
