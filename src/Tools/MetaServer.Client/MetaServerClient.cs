@@ -139,6 +139,11 @@ public sealed class MetaServerClient : IAsyncDisposable
     /// <exception cref="MetaServerConnectionClosedException">The connection is or becomes closed before the reply.</exception>
     /// <exception cref="TimeoutException">No reply within <see cref="MetaServerClientOptions.RequestTimeout"/>.</exception>
     /// <exception cref="InvalidOperationException">A request with the same id is already pending.</exception>
+    /// <remarks>
+    /// Cancelling while waiting for the reply only stops waiting (a late reply is discarded and counted in
+    /// <see cref="UnmatchedReplyCount"/>); cancelling while the frame is being written aborts the connection, as
+    /// <see cref="ClientWebSocket"/> does.
+    /// </remarks>
     public async Task<Envelope> SendAsync(Envelope request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -374,8 +379,10 @@ public sealed class MetaServerClient : IAsyncDisposable
         {
             failure = new ObjectDisposedException(nameof(MetaServerClient), "The client was disposed.");
         }
-        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException)
+        catch (Exception ex)
         {
+            // Whatever ended the loop (usually WebSocketException: the connection dropped), it is reported to
+            // pending and later requests through MetaServerConnectionClosedException, never left unobserved.
             failure = ex;
         }
         finally
