@@ -12,14 +12,25 @@ public static class HostingExtensions
     /// <summary>
     /// Registers what every MetaServer process needs: validated <see cref="MetaServerOptions"/>,
     /// the system <see cref="TimeProvider"/>, <see cref="QueueNames"/> and the configured transport.
+    /// A <see cref="HostLayout.SeparateProcess"/> host refuses to start on a transport that cannot reach
+    /// other processes, rather than run cut off from every other service.
     /// </summary>
-    public static IServiceCollection AddMetaServerCore(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddMetaServerCore(this IServiceCollection services, IConfiguration configuration, HostLayout layout = HostLayout.AllInOne)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<MetaServerOptions>()
+        var options = services.AddOptions<MetaServerOptions>()
             .Bind(configuration.GetSection(MetaServerOptions.SectionName))
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        if (layout == HostLayout.SeparateProcess)
+        {
+            options.Validate(
+                o => o.Transport != TransportKind.Embedded,
+                "MetaServer:Transport is 'Embedded', which only connects services inside one process, so this service "
+                + "would be cut off from the others. Run every service in one process with "
+                + "'dotnet run --project src/MetaServer.AllInOne', or configure a transport shared between processes.");
+        }
+
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new QueueNames(sp.GetRequiredService<IOptions<MetaServerOptions>>().Value.DeploymentVersion));
         services.TryAddSingleton<IMessageTransport>(sp =>
@@ -33,4 +44,11 @@ public static class HostingExtensions
         });
         return services;
     }
+}
+
+/// <summary>How a host runs the services: all in one process, or one service per process.</summary>
+public enum HostLayout
+{
+    AllInOne = 0,
+    SeparateProcess = 1,
 }

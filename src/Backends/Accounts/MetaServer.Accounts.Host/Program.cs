@@ -1,1 +1,15 @@
-return 1; // placeholder until the host is written
+using MetaServer.Accounts;
+using MetaServer.Accounts.Sqlite;
+using MetaServer.Hosting;
+using MetaServer.Pipelines;
+
+// Accounts service on its own: consumes accounts.* request queues and answers on the frontends' reply queues.
+var builder = WebApplication.CreateBuilder(args);
+builder.Services.AddMetaServerCore(builder.Configuration, HostLayout.SeparateProcess);
+builder.Services.AddAccountsService(builder.Configuration);
+builder.Services.AddSqliteAccountStore();
+builder.Services.AddMessagePipelines();
+
+var app = builder.Build();
+app.MapGet("/healthz", () => Results.Text("ok"));
+app.Run();

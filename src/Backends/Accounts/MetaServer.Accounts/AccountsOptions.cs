@@ -1,0 +1,16 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace MetaServer.Accounts;
+
+/// <summary>Settings of the accounts service. Bound from <c>MetaServer:Accounts</c>.</summary>
+public sealed class AccountsOptions
+{
+    public const string SectionName = "MetaServer:Accounts";
+
+    /// <summary>
+    /// Attempts of one optimistic-concurrency update (read, change, conditional write) before the handler gives up
+    /// and throws, leaving the message to be redelivered.
+    /// </summary>
+    [Range(1, 100)]
+    public int MaxUpdateAttempts { get; set; } = 8;
+}

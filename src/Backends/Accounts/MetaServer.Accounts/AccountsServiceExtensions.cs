@@ -1,0 +1,54 @@
+using MetaServer.Accounts.Handlers;
+using MetaServer.Accounts.Migrations;
+using MetaServer.Accounts.Storage;
+using MetaServer.Pipelines;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace MetaServer.Accounts;
+
+public static class AccountsServiceExtensions
+{
+    /// <summary>
+    /// Registers the accounts service: its message handlers (<c>accounts.login-device</c>, <c>accounts.get-account</c>)
+    /// as <see cref="IMessageHandler"/>s, the <see cref="AccountMigrator"/> (built from every registered
+    /// <see cref="IAccountMigration"/>), validated <see cref="AccountsOptions"/> and a start-up check that fails the host
+    /// when the migration chain is broken or no <see cref="IAccountStore"/> is registered.
+    /// An account store (e.g. <c>AddSqliteAccountStore()</c>) must be added too.
+    /// </summary>
+    public static IServiceCollection AddAccountsService(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<AccountsOptions>()
+            .Bind(configuration.GetSection(AccountsOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => new AccountMigrator(sp.GetServices<IAccountMigration>()));
+        services.AddSingleton<IMessageHandler, LoginDeviceHandler>();
+        services.AddSingleton<IMessageHandler, GetAccountHandler>();
+        services.AddHostedService<AccountsStartupCheck>();
+        return services;
+    }
+}
+
+/// <summary>Builds the migrator and the store at start so a broken chain or a missing store stops the host at once.</summary>
+internal sealed partial class AccountsStartupCheck(IServiceProvider services, ILogger<AccountsStartupCheck> logger) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        var migrator = services.GetRequiredService<AccountMigrator>();
+        _ = services.GetService<IAccountStore>()
+            ?? throw new InvalidOperationException("No IAccountStore is registered; add one, e.g. services.AddSqliteAccountStore().");
+        LogMigrationChain(migrator.OldestSupportedSchemaVersion, migrator.TargetSchemaVersion);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Accounts: migrating account schema versions {Oldest}..{Target} at login")]
+    private partial void LogMigrationChain(int oldest, int target);
+}

@@ -1,0 +1,146 @@
+using Google.Protobuf;
+using MetaServer.Accounts.Domain;
+using MetaServer.Accounts.Migrations;
+using MetaServer.Accounts.Storage;
+using MetaServer.Pipelines;
+using MetaServer.Protocol;
+using MetaServer.Protocol.Internal.V1;
+using MetaServer.Protocol.V1;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace MetaServer.Accounts.Handlers;
+
+/// <summary>
+/// <c>accounts.login-device</c>: finds or creates the device's account, migrates it to the current schema, stamps
+/// the login time and answers with the account snapshot. Idempotent: a redelivered message finds the account its
+/// first delivery created (and still answers <c>created = true</c>, recognising its own request id).
+/// Device ids act as credentials, so they are never logged.
+/// </summary>
+public sealed partial class LoginDeviceHandler(
+    IAccountStore store,
+    AccountMigrator migrator,
+    IOptions<AccountsOptions> options,
+    TimeProvider timeProvider,
+    ILogger<LoginDeviceHandler> logger) : IMessageHandler
+{
+    public string MessageType => MessageTypes.AccountsLoginDevice;
+
+    public async ValueTask<IReadOnlyList<OutgoingMessage>> HandleAsync(IncomingMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        LoginDeviceCommand command;
+        try
+        {
+            command = LoginDeviceCommand.Parser.ParseFrom(message.Envelope.Payload.Span);
+        }
+        catch (InvalidProtocolBufferException)
+        {
+            LogUndecodablePayload(message.Envelope.MessageId);
+            return AccountResultReplies.Error(message, ResultCode.InvalidArgument, "The login request could not be decoded.", timeProvider);
+        }
+
+        var deviceId = command.DeviceId;
+        if (DeviceIds.Validate(deviceId) is { } invalid)
+        {
+            return AccountResultReplies.Error(message, ResultCode.InvalidArgument, invalid, timeProvider);
+        }
+
+        var requestId = message.Envelope.MessageId;
+        var maxAttempts = options.Value.MaxUpdateAttempts;
+
+        // One login time for every attempt: a retry that finds a login at least this recent stored has nothing to do.
+        var now = timeProvider.GetUtcNow();
+        for (var attempt = 1; ; attempt++)
+        {
+            var account = await store.FindByDeviceAsync(deviceId, cancellationToken);
+            if (account is null)
+            {
+                var creation = await store.CreateForDeviceAsync(deviceId, NewAccount(deviceId, requestId, now), cancellationToken);
+                if (creation.Created)
+                {
+                    LogAccountCreated(creation.Account.AccountId);
+                    return AccountResultReplies.Ok(message, creation.Account, created: true, timeProvider);
+                }
+
+                account = creation.Account;
+            }
+
+            Account migrated;
+            try
+            {
+                migrated = migrator.Migrate(account);
+            }
+            catch (AccountSchemaTooNewException ex)
+            {
+                LogSchemaTooNew(account.AccountId, ex.SchemaVersion, ex.SupportedSchemaVersion);
+                return AccountResultReplies.Error(
+                    message, ResultCode.Unavailable, "This account was updated by a newer server version; reconnect later.", timeProvider, account.AccountId);
+            }
+            catch (AccountMigrationException ex)
+            {
+                LogMigrationFailed(ex, account.AccountId);
+                return AccountResultReplies.Error(message, ResultCode.Internal, "The account could not be loaded.", timeProvider, account.AccountId);
+            }
+
+            if (ReferenceEquals(migrated, account) && account.LastLoginAt >= now)
+            {
+                // A concurrent login (or an earlier delivery of this one) already stamped a login at least this
+                // recent: nothing to write. This also keeps simultaneous logins of one account from starving.
+                return AccountResultReplies.Ok(message, account, created: account.CreationRequestId == requestId, timeProvider);
+            }
+
+            var update = await store.TryUpdateAsync(migrated with { LastLoginAt = now }, account.Revision, cancellationToken);
+            if (update is { Succeeded: true, Account: { } stored })
+            {
+                if (account.SchemaVersion != stored.SchemaVersion)
+                {
+                    LogAccountMigrated(stored.AccountId, account.SchemaVersion, stored.SchemaVersion);
+                }
+
+                return AccountResultReplies.Ok(message, stored, created: stored.CreationRequestId == requestId, timeProvider);
+            }
+
+            if (attempt >= maxAttempts)
+            {
+                LogUpdateAttemptsExhausted(account.AccountId, attempt);
+                throw new AccountUpdateConflictException(account.AccountId, attempt);
+            }
+
+            LogUpdateConflict(account.AccountId, attempt);
+        }
+    }
+
+    private Account NewAccount(string deviceId, string requestId, DateTimeOffset now) => new()
+    {
+        AccountId = Guid.CreateVersion7(now).ToString("N"),
+        Revision = 1,
+        SchemaVersion = migrator.TargetSchemaVersion,
+        Nickname = DeviceIds.DefaultNickname(deviceId),
+        CreatedAt = now,
+        LastLoginAt = now,
+        DeviceIds = [deviceId],
+        CreationRequestId = requestId,
+    };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Login message {MessageId} has a payload that is not a LoginDeviceCommand")]
+    private partial void LogUndecodablePayload(string messageId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Created account {AccountId} for a new device")]
+    private partial void LogAccountCreated(string accountId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Migrated account {AccountId} from schema version {FromVersion} to {ToVersion}")]
+    private partial void LogAccountMigrated(string accountId, int fromVersion, int toVersion);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Account {AccountId} has schema version {SchemaVersion}, newer than this build's {SupportedVersion}; login refused")]
+    private partial void LogSchemaTooNew(string accountId, int schemaVersion, int supportedVersion);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Account {AccountId} could not be migrated; login refused")]
+    private partial void LogMigrationFailed(Exception exception, string accountId);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Login update of account {AccountId} lost a concurrent write on attempt {Attempt}; retrying")]
+    private partial void LogUpdateConflict(string accountId, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Login update of account {AccountId} gave up after {Attempts} conflicting attempts; the message will be redelivered")]
+    private partial void LogUpdateAttemptsExhausted(string accountId, int attempts);
+}
