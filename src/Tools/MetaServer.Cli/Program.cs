@@ -1,1 +1,3 @@
-return 1; // placeholder until the host is written
+using MetaServer.Cli;
+
+return await CliApp.RunAsync(args, Console.Out, Console.Error);

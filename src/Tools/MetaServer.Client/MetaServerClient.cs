@@ -1,0 +1,515 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Net.WebSockets;
+using System.Threading.Channels;
+using Google.Protobuf;
+using MetaServer.Protocol.V1;
+
+namespace MetaServer.Client;
+
+/// <summary>
+/// A connection to a MetaServer frontend speaking the v1 client protocol: one <see cref="Envelope"/> per binary
+/// WebSocket frame. Requests get client-chosen non-zero ids; a background receive loop matches replies to pending
+/// requests by id and puts server events (request id 0) in <see cref="Events"/>.
+/// </summary>
+/// <remarks>
+/// Thread-safe: requests may be sent from several threads (frames are sent one at a time). Note that the server
+/// answers only one request per session at a time (<see cref="ResultCode.RequestInFlight"/> otherwise).
+/// When the connection closes, every pending and later request fails with
+/// <see cref="MetaServerConnectionClosedException"/>, <see cref="Events"/> completes and <see cref="Completion"/>
+/// completes; <see cref="CloseStatus"/> and <see cref="CloseStatusDescription"/> then tell why.
+/// </remarks>
+public sealed class MetaServerClient : IAsyncDisposable
+{
+    private const int InitialBufferBytes = 4096;
+
+    private readonly ClientWebSocket _socket;
+    private readonly MetaServerClientOptions _options;
+    private readonly ConcurrentDictionary<ulong, TaskCompletionSource<Envelope>> _pending = new();
+    private readonly Channel<Envelope> _events;
+    private readonly SemaphoreSlim _sendLock = new(1, 1);
+    private readonly CancellationTokenSource _lifetime = new();
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Task _receiveLoop = Task.CompletedTask;
+    private long _nextRequestId;
+    private long _droppedEvents;
+    private long _unmatchedReplies;
+    private int _disposed;
+    private string? _closedMessage;
+    private Exception? _closedCause;
+    private DisconnectEvent? _disconnect;
+
+    private MetaServerClient(ClientWebSocket socket, Uri uri, MetaServerClientOptions options)
+    {
+        _socket = socket;
+        _options = options;
+        Uri = uri;
+        _events = Channel.CreateBounded<Envelope>(
+            new BoundedChannelOptions(options.EventCapacity)
+            {
+                FullMode = BoundedChannelFullMode.DropOldest,
+                SingleWriter = true,
+                SingleReader = false,
+            },
+            _ => Interlocked.Increment(ref _droppedEvents));
+    }
+
+    /// <summary>The server address this client connected to.</summary>
+    public Uri Uri { get; }
+
+    /// <summary>
+    /// Server events (envelopes with request id 0), in arrival order. Bounded by
+    /// <see cref="MetaServerClientOptions.EventCapacity"/>: when full, the oldest unread event is dropped and
+    /// <see cref="DroppedEventCount"/> increases, so replies are never held up by an idle reader.
+    /// Completes when the connection closes.
+    /// </summary>
+    public ChannelReader<Envelope> Events => _events.Reader;
+
+    /// <summary>Events dropped because <see cref="Events"/> was full.</summary>
+    public long DroppedEventCount => Interlocked.Read(ref _droppedEvents);
+
+    /// <summary>Replies whose request was no longer pending (it timed out or was cancelled); they are discarded.</summary>
+    public long UnmatchedReplyCount => Interlocked.Read(ref _unmatchedReplies);
+
+    /// <summary>Completes (never faults) when the connection has closed, for whatever reason.</summary>
+    public Task Completion => _completion.Task;
+
+    /// <summary>True until the connection closes.</summary>
+    public bool IsConnected => !_completion.Task.IsCompleted && _socket.State == WebSocketState.Open;
+
+    /// <summary>Close status received from the server (or sent by this client), once closed; null if it ended without a close handshake.</summary>
+    public WebSocketCloseStatus? CloseStatus { get; private set; }
+
+    /// <summary>Close description that went with <see cref="CloseStatus"/>.</summary>
+    public string? CloseStatusDescription { get; private set; }
+
+    /// <summary>The last <see cref="DisconnectEvent"/> the server sent, if any (it is also delivered in <see cref="Events"/>).</summary>
+    public DisconnectEvent? LastDisconnect => Volatile.Read(ref _disconnect);
+
+    /// <summary>Connects to <paramref name="uri"/> (e.g. <c>ws://127.0.0.1:8080/ws</c>), optionally sending an <c>Origin</c> header.</summary>
+    /// <exception cref="MetaServerConnectException">The server is unreachable or refused the WebSocket upgrade.</exception>
+    public static Task<MetaServerClient> ConnectAsync(Uri uri, CancellationToken cancellationToken, string? origin = null) =>
+        ConnectAsync(uri, new MetaServerClientOptions { Origin = origin }, cancellationToken);
+
+    /// <summary>Connects to <paramref name="uri"/> with the given options.</summary>
+    /// <exception cref="MetaServerConnectException">The server is unreachable or refused the WebSocket upgrade.</exception>
+    public static async Task<MetaServerClient> ConnectAsync(Uri uri, MetaServerClientOptions? options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(uri);
+        options ??= new MetaServerClientOptions();
+        options.Validate();
+
+        var socket = new ClientWebSocket();
+        try
+        {
+            socket.Options.CollectHttpResponseDetails = true;
+            socket.Options.KeepAliveInterval = options.KeepAliveInterval;
+            if (options.Origin is not null)
+            {
+                socket.Options.SetRequestHeader("Origin", options.Origin);
+            }
+
+            try
+            {
+                await socket.ConnectAsync(uri, cancellationToken);
+            }
+            catch (WebSocketException ex)
+            {
+                var status = socket.HttpStatusCode == 0 ? (System.Net.HttpStatusCode?)null : socket.HttpStatusCode;
+                var detail = status is null ? ex.Message : $"the server answered HTTP {(int)status.Value} {status.Value}";
+                throw new MetaServerConnectException($"Cannot connect to {uri}: {detail}", status, ex);
+            }
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
+        var client = new MetaServerClient(socket, uri, options);
+        client._receiveLoop = Task.Run(client.ReceiveLoopAsync, CancellationToken.None);
+        return client;
+    }
+
+    /// <summary>
+    /// Sends a request and waits for its reply. A <c>request_id</c> of 0 is replaced by the next free id
+    /// (the envelope is modified). Returns the reply whatever its result code; use the typed helpers to have
+    /// non-OK results thrown as <see cref="MetaServerRequestException"/>.
+    /// </summary>
+    /// <exception cref="MetaServerConnectionClosedException">The connection is or becomes closed before the reply.</exception>
+    /// <exception cref="TimeoutException">No reply within <see cref="MetaServerClientOptions.RequestTimeout"/>.</exception>
+    /// <exception cref="InvalidOperationException">A request with the same id is already pending.</exception>
+    /// <remarks>
+    /// Cancelling while waiting for the reply only stops waiting (a late reply is discarded and counted in
+    /// <see cref="UnmatchedReplyCount"/>); cancelling while the frame is being written aborts the connection, as
+    /// <see cref="ClientWebSocket"/> does.
+    /// </remarks>
+    public async Task<Envelope> SendAsync(Envelope request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        ThrowIfClosed();
+
+        if (request.RequestId == 0)
+        {
+            request.RequestId = NextRequestId();
+        }
+
+        var id = request.RequestId;
+        var reply = new TaskCompletionSource<Envelope>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_pending.TryAdd(id, reply))
+        {
+            throw new InvalidOperationException($"A request with id {id} is already pending.");
+        }
+
+        try
+        {
+            // The receive loop may have shut down between the first check and TryAdd.
+            ThrowIfClosed();
+            await SendFrameAsync(request.ToByteArray(), WebSocketMessageType.Binary, endOfMessage: true, cancellationToken);
+            var timeout = _options.RequestTimeout;
+            try
+            {
+                return timeout == Timeout.InfiniteTimeSpan
+                    ? await reply.Task.WaitAsync(cancellationToken)
+                    : await reply.Task.WaitAsync(timeout, cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                throw new TimeoutException($"No reply to request {id} ({request.PayloadCase}) within {timeout.TotalSeconds:0.###} s.");
+            }
+        }
+        finally
+        {
+            _pending.TryRemove(new KeyValuePair<ulong, TaskCompletionSource<Envelope>>(id, reply));
+        }
+    }
+
+    /// <summary>Logs in with a device id (creating the account on first login).</summary>
+    /// <exception cref="MetaServerRequestException">The server refused the login.</exception>
+    public async Task<AuthResponse> LoginDeviceAsync(string deviceId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(deviceId);
+        var reply = await SendAsync(new Envelope { AuthDevice = new AuthDeviceRequest { DeviceId = deviceId } }, cancellationToken);
+        return ExpectOk(reply, Envelope.PayloadOneofCase.Auth).Auth;
+    }
+
+    /// <summary>Resumes the account of an earlier session with its session token.</summary>
+    /// <exception cref="MetaServerRequestException">The server refused the token (e.g. <see cref="ResultCode.InvalidToken"/>).</exception>
+    public async Task<AuthResponse> ResumeAsync(string token, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        var reply = await SendAsync(new Envelope { AuthToken = new AuthTokenRequest { Token = token } }, cancellationToken);
+        return ExpectOk(reply, Envelope.PayloadOneofCase.Auth).Auth;
+    }
+
+    /// <summary>Fetches the account of this (authenticated) session.</summary>
+    /// <exception cref="MetaServerRequestException">The server refused the request (e.g. <see cref="ResultCode.NotAuthenticated"/>).</exception>
+    public async Task<AccountResponse> GetAccountAsync(CancellationToken cancellationToken = default)
+    {
+        var reply = await SendAsync(new Envelope { GetAccount = new GetAccountRequest() }, cancellationToken);
+        return ExpectOk(reply, Envelope.PayloadOneofCase.Account).Account;
+    }
+
+    /// <summary>
+    /// Sends arbitrary bytes as one WebSocket message (or a fragment when <paramref name="endOfMessage"/> is false),
+    /// bypassing request tracking. Meant for testing how the server handles malformed input; any reply or event
+    /// the server sends with request id 0 arrives in <see cref="Events"/>.
+    /// </summary>
+    public async Task SendRawAsync(ReadOnlyMemory<byte> payload, WebSocketMessageType messageType, CancellationToken cancellationToken = default, bool endOfMessage = true)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        ThrowIfClosed();
+        await SendFrameAsync(payload, messageType, endOfMessage, cancellationToken);
+    }
+
+    /// <summary>
+    /// Starts the close handshake and waits until the server acknowledges it (or <see cref="MetaServerClientOptions.CloseTimeout"/>
+    /// passes, then the connection is aborted). Pending requests fail with <see cref="MetaServerConnectionClosedException"/>.
+    /// </summary>
+    public async Task CloseAsync(WebSocketCloseStatus status = WebSocketCloseStatus.NormalClosure, string? description = null, CancellationToken cancellationToken = default)
+    {
+        if (_completion.Task.IsCompleted)
+        {
+            return;
+        }
+
+        try
+        {
+            await _sendLock.WaitAsync(cancellationToken);
+            try
+            {
+                if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+                {
+                    await _socket.CloseOutputAsync(status, description, cancellationToken);
+                }
+            }
+            finally
+            {
+                _sendLock.Release();
+            }
+
+            await _completion.Task.WaitAsync(_options.CloseTimeout, cancellationToken);
+        }
+        catch (Exception ex) when (ex is WebSocketException or TimeoutException or ObjectDisposedException)
+        {
+            _lifetime.Cancel();
+            await _completion.Task.WaitAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>Closes the connection gracefully (bounded by <see cref="MetaServerClientOptions.CloseTimeout"/>) and releases it.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            using var timeout = new CancellationTokenSource(_options.CloseTimeout);
+            await CloseAsync(WebSocketCloseStatus.NormalClosure, "client closing", timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // Close handshake did not finish in time; the connection is aborted below.
+        }
+
+        _lifetime.Cancel();
+        await _receiveLoop;
+        _socket.Dispose();
+        _lifetime.Dispose();
+    }
+
+    private ulong NextRequestId()
+    {
+        while (true)
+        {
+            var id = (ulong)Interlocked.Increment(ref _nextRequestId);
+            if (id != 0 && !_pending.ContainsKey(id))
+            {
+                return id;
+            }
+        }
+    }
+
+    private async Task SendFrameAsync(ReadOnlyMemory<byte> payload, WebSocketMessageType messageType, bool endOfMessage, CancellationToken cancellationToken)
+    {
+        await _sendLock.WaitAsync(cancellationToken);
+        try
+        {
+            await _socket.SendAsync(payload, messageType, endOfMessage, cancellationToken);
+        }
+        catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException or IOException)
+        {
+            throw CreateClosedException(ex);
+        }
+        catch (InvalidOperationException ex) when (_socket.State != WebSocketState.Open)
+        {
+            throw CreateClosedException(ex);
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
+    }
+
+    private async Task ReceiveLoopAsync()
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(InitialBufferBytes);
+        var length = 0;
+        Exception? failure = null;
+        try
+        {
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, _options.MaxMessageBytes + 1));
+                    buffer.AsSpan(0, length).CopyTo(bigger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = bigger;
+                }
+
+                var result = await _socket.ReceiveAsync(buffer.AsMemory(length), _lifetime.Token);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    await AcknowledgeCloseAsync();
+                    break;
+                }
+
+                length += result.Count;
+                if (length > _options.MaxMessageBytes)
+                {
+                    await CloseOutputQuietlyAsync(WebSocketCloseStatus.MessageTooBig, "message too big");
+                    failure = new MetaServerProtocolException($"The server sent a message larger than {_options.MaxMessageBytes} bytes.");
+                    break;
+                }
+
+                if (!result.EndOfMessage)
+                {
+                    continue;
+                }
+
+                if (result.MessageType != WebSocketMessageType.Binary)
+                {
+                    await CloseOutputQuietlyAsync(WebSocketCloseStatus.InvalidMessageType, "binary frames only");
+                    failure = new MetaServerProtocolException("The server sent a text frame; the protocol uses binary frames only.");
+                    break;
+                }
+
+                Envelope envelope;
+                try
+                {
+                    envelope = Envelope.Parser.ParseFrom(buffer, 0, length);
+                }
+                catch (InvalidProtocolBufferException ex)
+                {
+                    await CloseOutputQuietlyAsync(WebSocketCloseStatus.InvalidPayloadData, "malformed envelope");
+                    failure = new MetaServerProtocolException("The server sent a malformed envelope.", ex);
+                    break;
+                }
+
+                length = 0;
+                Dispatch(envelope);
+            }
+        }
+        catch (OperationCanceledException) when (_lifetime.IsCancellationRequested)
+        {
+            failure = new ObjectDisposedException(nameof(MetaServerClient), "The client was disposed.");
+        }
+        catch (Exception ex)
+        {
+            // Whatever ended the loop (usually WebSocketException: the connection dropped), it is reported to
+            // pending and later requests through MetaServerConnectionClosedException, never left unobserved.
+            failure = ex;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            Shutdown(failure);
+        }
+    }
+
+    private void Dispatch(Envelope envelope)
+    {
+        if (envelope.RequestId == 0)
+        {
+            if (envelope.PayloadCase == Envelope.PayloadOneofCase.Disconnect)
+            {
+                Volatile.Write(ref _disconnect, envelope.Disconnect);
+            }
+
+            _events.Writer.TryWrite(envelope);
+            return;
+        }
+
+        if (_pending.TryRemove(envelope.RequestId, out var pending))
+        {
+            pending.TrySetResult(envelope);
+        }
+        else
+        {
+            Interlocked.Increment(ref _unmatchedReplies);
+        }
+    }
+
+    private async Task AcknowledgeCloseAsync()
+    {
+        if (_socket.State == WebSocketState.CloseReceived)
+        {
+            await CloseOutputQuietlyAsync(_socket.CloseStatus ?? WebSocketCloseStatus.NormalClosure, _socket.CloseStatusDescription);
+        }
+    }
+
+    private async Task CloseOutputQuietlyAsync(WebSocketCloseStatus status, string? description)
+    {
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_lifetime.Token);
+            timeout.CancelAfter(_options.CloseTimeout);
+            await _sendLock.WaitAsync(timeout.Token);
+            try
+            {
+                if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+                {
+                    await _socket.CloseOutputAsync(status, description, timeout.Token);
+                }
+            }
+            finally
+            {
+                _sendLock.Release();
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException)
+        {
+            // The peer is gone already; nothing more to tell it.
+        }
+    }
+
+    private void Shutdown(Exception? failure)
+    {
+        CloseStatus = _socket.CloseStatus;
+        CloseStatusDescription = _socket.CloseStatusDescription;
+        string message;
+        if (CloseStatus is { } status)
+        {
+            message = string.IsNullOrEmpty(CloseStatusDescription)
+                ? $"The connection is closed ({status})."
+                : $"The connection is closed ({status}: {CloseStatusDescription}).";
+        }
+        else if (failure is ObjectDisposedException)
+        {
+            message = "The client was disposed.";
+        }
+        else
+        {
+            message = failure is null ? "The connection is closed." : $"The connection was lost: {failure.Message}";
+        }
+
+        _closedCause = failure;
+        Volatile.Write(ref _closedMessage, message);
+
+        foreach (var entry in _pending)
+        {
+            if (_pending.TryRemove(entry))
+            {
+                entry.Value.TrySetException(CreateClosedException(null));
+            }
+        }
+
+        _events.Writer.TryComplete();
+        _completion.TrySetResult();
+    }
+
+    private void ThrowIfClosed()
+    {
+        if (Volatile.Read(ref _closedMessage) is not null)
+        {
+            throw CreateClosedException(null);
+        }
+    }
+
+    private MetaServerConnectionClosedException CreateClosedException(Exception? inner)
+    {
+        var message = Volatile.Read(ref _closedMessage) ?? "The connection is closed.";
+        return new MetaServerConnectionClosedException(message, CloseStatus ?? _socket.CloseStatus, CloseStatusDescription ?? _socket.CloseStatusDescription, inner ?? _closedCause);
+    }
+
+    private static Envelope ExpectOk(Envelope reply, Envelope.PayloadOneofCase expected)
+    {
+        var code = reply.Result?.Code ?? ResultCode.Ok;
+        if (code != ResultCode.Ok)
+        {
+            throw new MetaServerRequestException(code, reply.Result!.Message, reply.RequestId);
+        }
+
+        if (reply.PayloadCase != expected)
+        {
+            throw new MetaServerProtocolException($"Reply to request {reply.RequestId} carries {reply.PayloadCase}, expected {expected}.");
+        }
+
+        return reply;
+    }
+}
