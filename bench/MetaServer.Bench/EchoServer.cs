@@ -22,7 +22,7 @@ internal static class EchoServer
     public static WebApplication Build()
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        BenchLogging.Configure(builder);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
         var app = builder.Build();
         app.UseWebSockets();
@@ -40,7 +40,7 @@ internal static class EchoServer
         return app;
     }
 
-    /// <summary>A reply whose size matches the full path's GetAccount reply for a one-device account.</summary>
+    /// <summary>A reply whose size matches the full path's GetAccount reply for a bench account (one device, default nickname).</summary>
     public static Envelope CannedReply() => new()
     {
         Result = new Result { Code = ResultCode.Ok },
@@ -63,11 +63,11 @@ internal static class EchoServer
     private static AccountSnapshot CannedSnapshot() => new()
     {
         AccountId = Guid.NewGuid().ToString("N"),
-        Nickname = "Player-12345",
+        Nickname = "Player1234",
         CreatedAtUnixMs = 1_790_000_000_000,
         LastLoginAtUnixMs = 1_790_000_000_000,
         Revision = 1,
-        DeviceIds = { "bench-" + Guid.NewGuid().ToString("N") },
+        DeviceIds = { "bench-1a2b3c4d-1234" },
     };
 
     private static async Task ServeAsync(WebSocket socket, CancellationToken cancellationToken)

@@ -1,6 +1,5 @@
 using MetaServer.AllInOne;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Logging;
 
 namespace MetaServer.Bench;
 
@@ -10,6 +9,6 @@ internal static class FullServer
     public static WebApplication Build(string dataDir)
     {
         string[] args = ["--urls", "http://127.0.0.1:0", $"--MetaServer:DataDir={dataDir}"];
-        return AllInOneApp.Build(args, builder => builder.Logging.SetMinimumLevel(LogLevel.Warning));
+        return AllInOneApp.Build(args, BenchLogging.Configure);
     }
 }
