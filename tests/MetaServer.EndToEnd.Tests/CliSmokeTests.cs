@@ -1,0 +1,52 @@
+using MetaServer.Cli;
+using MetaServer.Testing;
+
+namespace MetaServer.EndToEnd.Tests;
+
+/// <summary>The CLI client is the smoke check: it must pass against the real all-in-one host.</summary>
+public sealed class CliSmokeTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "metaserver-e2e-cli-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_dir))
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Smoke_AgainstAllInOneHost_PassesAndExitsZero()
+    {
+        await using var host = await AllInOneHost.StartAsync();
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        var exit = await CliApp.RunAsync(["smoke", "--url", host.WebSocketUri.ToString()], output, error).WithTimeout("cli smoke");
+
+        Assert.True(exit == CliApp.ExitOk, $"exit {exit}\n{output}\n{error}");
+        Assert.Contains("Result: PASS", output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task LoginThenAccount_AgainstAllInOneHost_PrintsTheSameAccount()
+    {
+        await using var host = await AllInOneHost.StartAsync();
+        var url = host.WebSocketUri.ToString();
+        var tokenFile = Path.Combine(_dir, "session.json");
+        using var loginOut = new StringWriter();
+        using var accountOut = new StringWriter();
+        using var error = new StringWriter();
+
+        var loginExit = await CliApp.RunAsync(["login", "--device", "cli-e2e", "--url", url, "--token-file", tokenFile], loginOut, error).WithTimeout("cli login");
+        var accountExit = await CliApp.RunAsync(["account", "--url", url, "--token-file", tokenFile], accountOut, error).WithTimeout("cli account");
+
+        Assert.Equal(CliApp.ExitOk, loginExit);
+        Assert.Equal(CliApp.ExitOk, accountExit);
+        var accountLine = loginOut.ToString().Split('\n').Single(l => l.TrimStart().StartsWith("Account id", StringComparison.Ordinal));
+        var accountId = accountLine.Trim()["Account id".Length..].Trim();
+        Assert.NotEmpty(accountId);
+        Assert.Contains(accountId, accountOut.ToString(), StringComparison.Ordinal);
+    }
+}
