@@ -14,7 +14,7 @@ public static class Eventually
         {
             return await task.WaitAsync(timeout ?? DefaultTimeout);
         }
-        catch (TimeoutException)
+        catch (TimeoutException) when (!task.IsCompleted)
         {
             throw new Xunit.Sdk.XunitException($"Timed out after {(timeout ?? DefaultTimeout).TotalSeconds} s waiting for: {what}");
         }
@@ -27,7 +27,7 @@ public static class Eventually
         {
             await task.WaitAsync(timeout ?? DefaultTimeout);
         }
-        catch (TimeoutException)
+        catch (TimeoutException) when (!task.IsCompleted)
         {
             throw new Xunit.Sdk.XunitException($"Timed out after {(timeout ?? DefaultTimeout).TotalSeconds} s waiting for: {what}");
         }
