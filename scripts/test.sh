@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of the solution. This is the README's test command and exactly what CI runs (.ci/run).
-# Needs only the .NET SDK named in global.json. Extra arguments go to `dotnet test`
+# Needs the .NET SDK named in global.json and Node.js; installs redis-server and the npm stand-ins itself
+# (scripts/install-test-deps.sh). Extra arguments go to `dotnet test`
 # (e.g. scripts/test.sh --filter "FullyQualifiedName~Frontend").
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +10,8 @@ if ! command -v dotnet >/dev/null 2>&1; then
   echo "error: the .NET SDK is not on PATH; install the SDK version named in global.json" >&2
   exit 2
 fi
+
+scripts/install-test-deps.sh
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
