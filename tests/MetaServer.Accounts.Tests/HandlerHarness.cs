@@ -8,6 +8,7 @@ using MetaServer.Messaging;
 using MetaServer.Pipelines;
 using MetaServer.Protocol;
 using MetaServer.Protocol.Internal.V1;
+using MetaServer.Storage;
 using MetaServer.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -24,7 +25,8 @@ internal sealed class HandlerHarness : IDisposable
     public HandlerHarness(
         IEnumerable<IAccountMigration>? migrations = null,
         Func<IAccountStore, IAccountStore>? wrapStore = null,
-        int maxUpdateAttempts = 8)
+        int maxUpdateAttempts = 8,
+        IAccountSummaryCache? summaryCache = null)
     {
         Sqlite = new SqliteAccountStore(Path.Combine(_directory.Path, "accounts.db"));
         Store = wrapStore?.Invoke(Sqlite) ?? Sqlite;
@@ -34,7 +36,8 @@ internal sealed class HandlerHarness : IDisposable
             migrator,
             Options.Create(new AccountsOptions { MaxUpdateAttempts = maxUpdateAttempts }),
             Clock,
-            NullLogger<LoginDeviceHandler>.Instance);
+            NullLogger<LoginDeviceHandler>.Instance,
+            summaryCache);
         GetAccount = new GetAccountHandler(Store, migrator, Clock, NullLogger<GetAccountHandler>.Instance);
     }
 

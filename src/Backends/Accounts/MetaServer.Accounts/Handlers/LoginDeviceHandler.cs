@@ -6,6 +6,7 @@ using MetaServer.Pipelines;
 using MetaServer.Protocol;
 using MetaServer.Protocol.Internal.V1;
 using MetaServer.Protocol.V1;
+using MetaServer.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -16,13 +17,17 @@ namespace MetaServer.Accounts.Handlers;
 /// the login time and answers with the account snapshot. Idempotent: a redelivered message finds the account its
 /// first delivery created (and still answers <c>created = true</c>, recognising its own request id).
 /// Device ids act as credentials, so they are never logged.
+/// After a stored create or update the account's <see cref="AccountSummary"/> is written through to the optional
+/// <see cref="IAccountSummaryCache"/>; a cache failure is logged and never fails the login (the cache's time to
+/// live bounds how stale the summary can get).
 /// </summary>
 public sealed partial class LoginDeviceHandler(
     IAccountStore store,
     AccountMigrator migrator,
     IOptions<AccountsOptions> options,
     TimeProvider timeProvider,
-    ILogger<LoginDeviceHandler> logger) : IMessageHandler
+    ILogger<LoginDeviceHandler> logger,
+    IAccountSummaryCache? summaryCache = null) : IMessageHandler
 {
     public string MessageType => MessageTypes.AccountsLoginDevice;
 
@@ -60,6 +65,7 @@ public sealed partial class LoginDeviceHandler(
                 if (creation.Created)
                 {
                     LogAccountCreated(creation.Account.AccountId);
+                    await CacheSummaryAsync(creation.Account, cancellationToken);
                     return AccountResultReplies.Ok(message, creation.Account, created: true, timeProvider);
                 }
 
@@ -98,6 +104,8 @@ public sealed partial class LoginDeviceHandler(
                     LogAccountMigrated(stored.AccountId, account.SchemaVersion, stored.SchemaVersion);
                 }
 
+                await CacheSummaryAsync(stored, cancellationToken);
+
                 return AccountResultReplies.Ok(message, stored, created: stored.CreationRequestId == requestId, timeProvider);
             }
 
@@ -108,6 +116,31 @@ public sealed partial class LoginDeviceHandler(
             }
 
             LogUpdateConflict(account.AccountId, attempt);
+        }
+    }
+
+    private async ValueTask CacheSummaryAsync(Account account, CancellationToken cancellationToken)
+    {
+        if (summaryCache is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await summaryCache.SetAsync(
+                new AccountSummary { AccountId = account.AccountId, Revision = account.Revision, Nickname = account.Nickname, LastLoginAt = account.LastLoginAt },
+                cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+#pragma warning disable CA1031 // The login is stored; a cache outage must not fail it.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogSummaryCacheFailed(ex, account.AccountId);
         }
     }
 
@@ -140,6 +173,9 @@ public sealed partial class LoginDeviceHandler(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Login update of account {AccountId} lost a concurrent write on attempt {Attempt}; retrying")]
     private partial void LogUpdateConflict(string accountId, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not cache the summary of account {AccountId}; readers may see a stale one until it expires")]
+    private partial void LogSummaryCacheFailed(Exception exception, string accountId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Login update of account {AccountId} gave up after {Attempts} conflicting attempts; the message will be redelivered")]
     private partial void LogUpdateAttemptsExhausted(string accountId, int attempts);
