@@ -41,6 +41,7 @@ public static class FrontendEndpointExtensions
         HttpContext context,
         SessionRegistry sessions,
         RequestHandler handler,
+        SessionPresence presence,
         TimeProvider timeProvider,
         IOptions<FrontendOptions> optionsAccessor,
         ILoggerFactory loggerFactory)
@@ -73,7 +74,7 @@ public static class FrontendEndpointExtensions
             KeepAliveInterval = options.KeepAliveInterval,
             KeepAliveTimeout = KeepAliveTimeout(options),
         });
-        var session = new FrontendSession(socket, options, handler, timeProvider, logger);
+        var session = new FrontendSession(socket, options, handler, timeProvider, logger, presence);
         var added = sessions.TryAdd(session);
         if (!added)
         {
@@ -91,6 +92,8 @@ public static class FrontendEndpointExtensions
             {
                 sessions.Remove(session);
             }
+
+            await presence.EndedAsync(session.Id);
         }
     }
 

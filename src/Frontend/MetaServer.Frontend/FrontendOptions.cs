@@ -47,6 +47,14 @@ public sealed class FrontendOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Time to live of an authenticated session's entry in the session registry (where backends find the player's
+    /// frontend to push events). Refreshed every third of it while the session lives; bounds how long a crashed
+    /// instance's sessions still look online.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.300", "01:00:00")]
+    public TimeSpan PresenceTtl { get; set; } = TimeSpan.FromSeconds(90);
+
     /// <summary>Session token settings (<c>MetaServer:Frontend:Tokens</c>).</summary>
     public TokenOptions Tokens { get; set; } = new();
 }

@@ -1,4 +1,5 @@
 using MetaServer.Hosting;
+using MetaServer.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -12,7 +13,8 @@ public static class FrontendServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the WebSocket frontend: validated <see cref="FrontendOptions"/> (section <c>MetaServer:Frontend</c>),
-    /// session tokens, reply routing and the hosted service that owns the reply queue and drains sessions on
+    /// session tokens, reply routing, session presence in the <see cref="ISessionRegistry"/> (when one is registered,
+    /// e.g. by <c>AddEmbeddedStorage()</c>) and the hosted service that owns the reply queue and drains sessions on
     /// shutdown. Call after <c>AddMetaServerCore(configuration)</c>; map the endpoints with
     /// <see cref="FrontendEndpointExtensions.MapMetaServerFrontend"/>.
     /// </summary>
@@ -53,6 +55,12 @@ public static class FrontendServiceCollectionExtensions
         services.TryAddSingleton<SessionRegistry>();
         services.TryAddSingleton<BackendGateway>();
         services.TryAddSingleton<RequestHandler>();
+        services.TryAddSingleton(sp => new SessionPresence(
+            sp.GetService<ISessionRegistry>(),
+            sp.GetRequiredService<IOptions<FrontendOptions>>().Value,
+            sp.GetRequiredService<BackendGateway>().ReplyQueue,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<SessionPresence>>()));
         services.AddHostedService<FrontendService>();
         return services;
     }

@@ -75,4 +75,13 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1040, Level = LogLevel.Information, Message = "Refused a WebSocket from origin {Origin}")]
     public static partial void OriginRefused(ILogger logger, string origin);
+
+    [LoggerMessage(EventId = 1050, Level = LogLevel.Warning, Message = "Session {SessionId}: session registry call failed; server events may not reach it until the next refresh")]
+    public static partial void PresenceFailed(ILogger logger, Exception exception, string sessionId);
+
+    [LoggerMessage(EventId = 1051, Level = LogLevel.Information, Message = "Session {SessionId}: its registry entry was gone; registered it again")]
+    public static partial void PresenceRestored(ILogger logger, string sessionId);
+
+    [LoggerMessage(EventId = 1052, Level = LogLevel.Information, Message = "Session {SessionId}: a newer session of player {PlayerId} took over its registry entry")]
+    public static partial void PresenceSuperseded(ILogger logger, string sessionId, string playerId);
 }

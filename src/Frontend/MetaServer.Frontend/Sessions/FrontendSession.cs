@@ -29,6 +29,7 @@ internal sealed class FrontendSession
     private readonly ISessionRequestHandler _handler;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
+    private readonly SessionPresence? _presence;
     private readonly Lock _gate = new();
     private readonly SessionStateMachine _machine = new();
     private readonly Channel<Envelope> _outbound;
@@ -40,9 +41,10 @@ internal sealed class FrontendSession
     private Task _inFlight = Task.CompletedTask;
     private bool _aborted;
 
-    public FrontendSession(WebSocket socket, FrontendOptions options, ISessionRequestHandler handler, TimeProvider timeProvider, ILogger logger)
+    public FrontendSession(WebSocket socket, FrontendOptions options, ISessionRequestHandler handler, TimeProvider timeProvider, ILogger logger, SessionPresence? presence = null)
     {
         _socket = socket;
+        _presence = presence;
         _options = options;
         _handler = handler;
         _timeProvider = timeProvider;
@@ -416,6 +418,12 @@ internal sealed class FrontendSession
         if (authenticated is not null)
         {
             _authTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+
+            // Registered before the client hears it is authenticated, so it can receive pushed events from then on.
+            if (_presence is not null)
+            {
+                await _presence.AuthenticatedAsync(Id, authenticated);
+            }
         }
 
         Enqueue(reply);
