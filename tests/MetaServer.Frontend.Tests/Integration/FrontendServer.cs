@@ -28,7 +28,7 @@ internal sealed class FrontendServer : IAsyncDisposable
 
     public Uri WebSocketUri => new($"ws://{HttpBase.Authority}/ws");
 
-    public static async Task<FrontendServer> StartAsync(IDictionary<string, string?>? settings = null, bool startAccounts = true)
+    public static async Task<FrontendServer> StartAsync(IDictionary<string, string?>? settings = null, bool startAccounts = true, Action<IServiceCollection>? services = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -46,6 +46,7 @@ internal sealed class FrontendServer : IAsyncDisposable
         builder.Configuration.AddInMemoryCollection(config);
         builder.Services.AddMetaServerCore(builder.Configuration);
         builder.Services.AddMetaServerFrontend(builder.Configuration);
+        services?.Invoke(builder.Services);
         var app = builder.Build();
         app.MapMetaServerFrontend();
 
