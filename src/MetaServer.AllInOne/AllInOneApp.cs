@@ -3,6 +3,7 @@ using MetaServer.Accounts.Sqlite;
 using MetaServer.Frontend;
 using MetaServer.Hosting;
 using MetaServer.Pipelines;
+using MetaServer.Storage.Redis;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -12,7 +13,7 @@ namespace MetaServer.AllInOne;
 
 /// <summary>
 /// The whole meta-server in one process on embedded defaults: in-process queues, a SQLite store under
-/// the data folder, the frontend and every backend. Configuration (appsettings, environment variables
+/// the data folder, in-memory leaderboard, account-summary cache and session registry, the frontend and every backend. Configuration (appsettings, environment variables
 /// <c>MetaServer__…</c>, command-line <c>--MetaServer:…</c>) overrides any default.
 /// </summary>
 public static class AllInOneApp
@@ -24,6 +25,7 @@ public static class AllInOneApp
     public static IReadOnlyDictionary<string, string?> EmbeddedDefaults { get; } = new Dictionary<string, string?>
     {
         ["MetaServer:Transport"] = "Embedded",
+        ["MetaServer:Storage:Kind"] = "Embedded",
         // One process, one key file under the data folder: tokens survive restarts without setup.
         ["MetaServer:Frontend:Tokens:AllowGeneratedSigningKey"] = "true",
     };
@@ -41,6 +43,7 @@ public static class AllInOneApp
 
         builder.Services.AddMetaServerCore(builder.Configuration);
         builder.Services.AddSqliteAccountStore();
+        builder.Services.AddMetaServerStorage(builder.Configuration);
         builder.Services.AddAccountsService(builder.Configuration);
         builder.Services.AddMessagePipelines();
         builder.Services.AddMetaServerFrontend(builder.Configuration);

@@ -16,16 +16,18 @@ public sealed class RedisFixture : IAsyncLifetime
 
     public IDatabase Database => Multiplexer.GetDatabase();
 
-    public string Configuration => _redis!.HostAndPort;
+    /// <summary>Connection string of the stand-in, with timeouts generous enough for a busy test machine.</summary>
+    public string Configuration => $"{_redis!.HostAndPort},connectTimeout=15000,syncTimeout=15000";
 
     public static TimeSpan OperationTimeout => TimeSpan.FromSeconds(10);
 
     public async Task InitializeAsync()
     {
         _redis = await StandIn.StartRedisAsync();
-        _multiplexer = await ConnectionMultiplexer.ConnectAsync($"{_redis.HostAndPort},allowAdmin=true");
+        // Generous timeouts: the test machine is shared and may be busy.
+        _multiplexer = await ConnectionMultiplexer.ConnectAsync($"{Configuration},allowAdmin=true");
         // Expiry is then a signal (a keyspace event) the tests can wait on instead of sleeping.
-        _multiplexer.GetServer(_redis.HostAndPort).ConfigSet("notify-keyspace-events", "Ex");
+        await _multiplexer.GetServer(_redis.HostAndPort).ConfigSetAsync("notify-keyspace-events", "Ex");
     }
 
     public async Task DisposeAsync()
