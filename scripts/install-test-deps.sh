@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the integration tests and the local multi-process stack need, idempotently:
 #  - redis-server (Debian package)
-#  - the npm stand-ins pinned in tools/standins/package-lock.json (fauxqs for SQS, dynalite for DynamoDB)
+#  - the npm packages pinned in tools/standins/package-lock.json (fauxqs for SQS, dynalite for DynamoDB,
+#    @cdktf/hcl2json for the infra/ drift test)
 # Safe to run again: it only installs what is missing or out of date.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -41,7 +41,7 @@ public sealed class StandIn : IAsyncDisposable
 
     /// <summary>fauxqs (SQS, JSON protocol) via tools/standins/fauxqs-server.mjs, which binds 127.0.0.1.</summary>
     public static Task<StandIn> StartSqsAsync() =>
-        StartAsync("fauxqs", port => ("node", ["fauxqs-server.mjs", port.ToString(System.Globalization.CultureInfo.InvariantCulture)]), "listening ", RequireNodeModule("fauxqs"));
+        StartAsync("fauxqs", port => ("node", ["fauxqs-server.mjs", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--exit-with-stdin"]), "listening ", RequireNodeModule("fauxqs"));
 
     /// <summary>dynalite (DynamoDB) with instant table operations.</summary>
     public static Task<StandIn> StartDynamoDbAsync() =>

@@ -1,5 +1,8 @@
 // Starts the fauxqs SQS stand-in on 127.0.0.1 only (its own CLI binds every interface).
-// Usage: node fauxqs-server.mjs <port>   (port 0 picks a free one); prints "listening <port>" when ready.
+// Usage: node fauxqs-server.mjs <port> [--exit-with-stdin]
+//   port 0 picks a free one; prints "listening <port>" when ready.
+//   --exit-with-stdin: also exit when standard input closes (test fixtures use it so a dead test run
+//   never leaves the stand-in behind).
 import { buildApp } from "fauxqs";
 
 const port = Number.parseInt(process.argv[2] ?? "0", 10);
@@ -18,6 +21,7 @@ const stop = async () => {
 };
 process.on("SIGTERM", stop);
 process.on("SIGINT", stop);
-// Exit with the parent: a test runner that dies must not leave the stand-in behind.
-process.stdin.on("end", stop);
-process.stdin.resume();
+if (process.argv.includes("--exit-with-stdin")) {
+  process.stdin.on("end", stop);
+  process.stdin.resume();
+}

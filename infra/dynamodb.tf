@@ -1,0 +1,30 @@
+# The accounts table. Key schema and item layout: AccountsTableDefinition in
+# src/Backends/Accounts/MetaServer.Accounts.DynamoDb (a test fails when the two drift).
+# One table per environment, shared by every deployment version: accounts outlive deployments.
+# The services get its name through MetaServer:Accounts:DynamoDb:TableName (output accounts_table_name).
+# No TTL: accounts and device claims never expire.
+resource "aws_dynamodb_table" "accounts" {
+  name                        = "metaserver-${var.environment}-accounts"
+  billing_mode                = "PAY_PER_REQUEST"
+  hash_key                    = "pk"
+  range_key                   = "sk"
+  deletion_protection_enabled = var.accounts_table_deletion_protection
+
+  attribute {
+    name = "pk"
+    type = "S"
+  }
+
+  attribute {
+    name = "sk"
+    type = "S"
+  }
+
+  point_in_time_recovery {
+    enabled = true
+  }
+
+  server_side_encryption {
+    enabled = true
+  }
+}

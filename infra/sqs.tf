@@ -1,0 +1,53 @@
+# Request queues, one per request message type, each with a dead-letter queue and redrive.
+# Names exactly as MetaServer.Messaging.QueueNames makes them:
+#   <lower-case deployment version>-req-<message type with '.' as '-'>, and "<queue>-dlq".
+# Reply queues (<version>-reply-<frontend instance>) are created and deleted by the frontends at run time.
+locals {
+  queue_prefix = lower(var.deployment_version)
+
+  request_message_types = [
+    "accounts.login-device",
+    "accounts.get-account",
+  ]
+
+  request_queue_names = {
+    for message_type in local.request_message_types :
+    message_type => "${local.queue_prefix}-req-${replace(message_type, ".", "-")}"
+  }
+
+  reply_queue_name_pattern = "${local.queue_prefix}-reply-*"
+}
+
+resource "aws_sqs_queue" "request_dlq" {
+  for_each = local.request_queue_names
+
+  name                      = "${each.value}-dlq"
+  message_retention_seconds = var.dlq_message_retention_seconds
+  sqs_managed_sse_enabled   = true
+}
+
+resource "aws_sqs_queue" "request" {
+  for_each = local.request_queue_names
+
+  name                       = each.value
+  visibility_timeout_seconds = var.queue_visibility_timeout_seconds
+  receive_wait_time_seconds  = 20
+  sqs_managed_sse_enabled    = true
+
+  redrive_policy = jsonencode({
+    deadLetterTargetArn = aws_sqs_queue.request_dlq[each.key].arn
+    maxReceiveCount     = var.queue_max_receive_count
+  })
+}
+
+# Only its own request queue may use a dead-letter queue.
+resource "aws_sqs_queue_redrive_allow_policy" "request_dlq" {
+  for_each = local.request_queue_names
+
+  queue_url = aws_sqs_queue.request_dlq[each.key].id
+
+  redrive_allow_policy = jsonencode({
+    redrivePermission = "byQueue"
+    sourceQueueArns   = [aws_sqs_queue.request[each.key].arn]
+  })
+}

@@ -1,0 +1,62 @@
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using MetaServer.Accounts.DynamoDb;
+using MetaServer.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace MetaServer.Accounts.Tests;
+
+/// <summary>One dynalite stand-in per test class; each test makes its own table in it.</summary>
+public sealed class DynaliteFixture : IAsyncLifetime
+{
+    private StandIn? _standIn;
+
+    public StandIn StandIn => _standIn ?? throw new InvalidOperationException("dynalite is started in InitializeAsync.");
+
+    /// <summary>Store options for the stand-in with explicit fake credentials (never the machine's).</summary>
+    public DynamoDbAccountStoreOptions Options(string? tableName = null) => new()
+    {
+        ServiceUrl = StandIn.HttpEndpoint.ToString(),
+        Region = "us-east-1",
+        AccessKeyId = "test",
+        SecretAccessKey = "test",
+        TableName = tableName,
+        MaxErrorRetry = 2,
+    };
+
+    public AmazonDynamoDBClient CreateClient() => DynamoDbClientFactory.Create(Options());
+
+    /// <summary>A store on a new, created table; the store owns its client.</summary>
+    public async Task<DynamoDbAccountStore> CreateStoreAsync(TimeProvider? timeProvider = null)
+    {
+        var store = new DynamoDbAccountStore(
+            CreateClient(), NewTableName(), timeProvider ?? TimeProvider.System, NullLogger<DynamoDbAccountStore>.Instance, ownsClient: true);
+        await store.InitializeAsync(createIfMissing: true, CancellationToken.None);
+        return store;
+    }
+
+    public static string NewTableName() => "test-accounts-" + Guid.NewGuid().ToString("N");
+
+    public async Task DeleteTableAsync(string tableName)
+    {
+        using var client = CreateClient();
+        try
+        {
+            await client.DeleteTableAsync(new DeleteTableRequest { TableName = tableName });
+        }
+        catch (ResourceNotFoundException)
+        {
+            // Never created.
+        }
+    }
+
+    public async Task InitializeAsync() => _standIn = await StandIn.StartDynamoDbAsync();
+
+    public async Task DisposeAsync()
+    {
+        if (_standIn is not null)
+        {
+            await _standIn.DisposeAsync();
+        }
+    }
+}
