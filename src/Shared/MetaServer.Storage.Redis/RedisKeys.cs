@@ -28,7 +28,4 @@ internal static class RedisCalls
 {
     public static Task<T> Bounded<T>(this Task<T> call, TimeSpan timeout, CancellationToken cancellationToken) =>
         call.WaitAsync(timeout, cancellationToken);
-
-    public static Task Bounded(this Task call, TimeSpan timeout, CancellationToken cancellationToken) =>
-        call.WaitAsync(timeout, cancellationToken);
 }
