@@ -45,7 +45,7 @@ public sealed class RedisFixture : IAsyncLifetime
     }
 
     /// <summary>Keys of a fresh, unused prefix: every test gets its own key space.</summary>
-    public static RedisKeys NewKeys() => new("test", Guid.NewGuid().ToString("N")[..12]);
+    public static RedisKeys NewKeys() => new("test-" + Guid.NewGuid().ToString("N")[..12], "v1");
 
     /// <summary>Remaining time to live of a key (PTTL), or null when the key does not exist or has none.</summary>
     public async Task<TimeSpan?> PttlAsync(RedisKey key)

@@ -63,7 +63,7 @@ public sealed class StorageRegistrationTests(RedisFixture redis)
     }
 
     [Fact]
-    public async Task AddMetaServerStorage_Redis_UsesRedisWithDeploymentVersionInKeys()
+    public async Task AddMetaServerStorage_Redis_UsesRedisWithVersionedCacheAndSharedLeaderboardKeys()
     {
         var version = "t" + Guid.NewGuid().ToString("N")[..8];
         using var host = Build(new()
@@ -72,7 +72,7 @@ public sealed class StorageRegistrationTests(RedisFixture redis)
             ["MetaServer:Storage:Kind"] = "Redis",
             ["MetaServer:Storage:AccountSummaryTtl"] = "00:03:00",
             ["MetaServer:Redis:Configuration"] = redis.Configuration,
-            ["MetaServer:Redis:KeyPrefix"] = "ms",
+            ["MetaServer:Redis:KeyPrefix"] = $"ms{version}",
         });
         await host.StartAsync();
 
@@ -83,9 +83,10 @@ public sealed class StorageRegistrationTests(RedisFixture redis)
         await host.Services.GetRequiredService<ISessionRegistry>().RegisterAsync(new SessionLocation("p1", "s1", "fe", "q"), TimeSpan.FromMinutes(1));
 
         Assert.IsType<RedisLeaderboard>(leaderboard);
-        Assert.Equal(1, await redis.Database.SortedSetLengthAsync($"ms:{version}:lb:rating"));
-        Assert.InRange((await redis.PttlAsync($"ms:{version}:acct:a1"))!.Value, TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(3));
-        Assert.True(await redis.Database.KeyExistsAsync($"ms:{version}:sess:p1"));
+        // The leaderboard and the session registry are shared by every deployment version; the cache is per version.
+        Assert.Equal(1, await redis.Database.SortedSetLengthAsync($"ms{version}:lb:rating"));
+        Assert.InRange((await redis.PttlAsync($"ms{version}:{version}:acct:a1"))!.Value, TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(3));
+        Assert.True(await redis.Database.KeyExistsAsync($"ms{version}:sess:p1"));
         await host.StopAsync();
     }
 }

@@ -2,24 +2,34 @@ using StackExchange.Redis;
 
 namespace MetaServer.Storage.Redis;
 
-/// <summary>Key layout: <c>{keyPrefix}:{deploymentVersion}:{kind}:{id}</c>.</summary>
+/// <summary>
+/// Key layout. Data that must outlive a deployment version (leaderboards, where a player is connected) lives
+/// under <c>{keyPrefix}:</c>, shared by old and new versions running side by side; cached copies whose format
+/// may change between versions (account summaries) live under <c>{keyPrefix}:{deploymentVersion}:</c>.
+/// </summary>
 public sealed class RedisKeys
 {
     public RedisKeys(string keyPrefix, string deploymentVersion)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(keyPrefix);
         ArgumentException.ThrowIfNullOrWhiteSpace(deploymentVersion);
-        Prefix = $"{keyPrefix}:{deploymentVersion}:";
+        Prefix = $"{keyPrefix}:";
+        VersionPrefix = $"{keyPrefix}:{deploymentVersion}:";
     }
 
-    /// <summary>Shared start of every key, e.g. <c>metaserver:v7:</c>.</summary>
+    /// <summary>Start of every key shared across deployment versions, e.g. <c>metaserver:</c>.</summary>
     public string Prefix { get; }
 
-    /// <summary>Sorted set of a leaderboard, e.g. <c>metaserver:v7:lb:rating</c>.</summary>
+    /// <summary>Start of every key private to this deployment version, e.g. <c>metaserver:v7:</c>.</summary>
+    public string VersionPrefix { get; }
+
+    /// <summary>Sorted set of a leaderboard, e.g. <c>metaserver:lb:rating</c> (global: every version shares it).</summary>
     public RedisKey Leaderboard(string name) => Prefix + "lb:" + name;
 
-    public RedisKey AccountSummary(string accountId) => Prefix + "acct:" + accountId;
+    /// <summary>Cached account summary, e.g. <c>metaserver:v7:acct:{id}</c> (per version: its format may change).</summary>
+    public RedisKey AccountSummary(string accountId) => VersionPrefix + "acct:" + accountId;
 
+    /// <summary>Where a player is connected, e.g. <c>metaserver:sess:{playerId}</c> (global: a backend of any version can reach the player).</summary>
     public RedisKey Session(string playerId) => Prefix + "sess:" + playerId;
 }
 

@@ -15,7 +15,7 @@ public sealed class RedisOptions
 
     /// <summary>
     /// First part of every key; the deployment version follows, so versions running side by side never share
-    /// keys: <c>{KeyPrefix}:{DeploymentVersion}:lb:rating</c>, <c>…:acct:{accountId}</c>, <c>…:sess:{playerId}</c>.
+    /// keys: <c>{KeyPrefix}:lb:rating</c> and <c>{KeyPrefix}:sess:{playerId}</c> (shared by every deployment version), <c>{KeyPrefix}:{DeploymentVersion}:acct:{accountId}</c>.
     /// </summary>
     [Required]
     [RegularExpression("^[A-Za-z0-9_.-]{1,40}$", ErrorMessage = "MetaServer:Redis:KeyPrefix must be 1-40 letters, digits, '.', '-' or '_'.")]

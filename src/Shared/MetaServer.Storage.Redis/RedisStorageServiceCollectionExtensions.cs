@@ -11,7 +11,7 @@ namespace MetaServer.Storage.Redis;
 
 public static class RedisStorageServiceCollectionExtensions
 {
-    /// <summary>Name of the global rating leaderboard (its key is <c>{KeyPrefix}:{DeploymentVersion}:lb:rating</c>).</summary>
+    /// <summary>Name of the global rating leaderboard (its key is <c>{KeyPrefix}:lb:rating</c>, shared by every deployment version).</summary>
     public const string RatingLeaderboardName = "rating";
 
     /// <summary>
