@@ -1,5 +1,5 @@
 using MetaServer.Accounts;
-using MetaServer.Accounts.Sqlite;
+using MetaServer.Accounts.Host;
 using MetaServer.Hosting;
 using MetaServer.Pipelines;
 using MetaServer.Storage.Redis;
@@ -8,10 +8,10 @@ using MetaServer.Storage.Redis;
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddMetaServerCore(builder.Configuration, HostLayout.SeparateProcess);
 builder.Services.AddAccountsService(builder.Configuration);
-builder.Services.AddSqliteAccountStore();
+builder.Services.AddConfiguredAccountStore(builder.Configuration);
 builder.Services.AddMetaServerStorage(builder.Configuration, HostLayout.SeparateProcess);
 builder.Services.AddMessagePipelines();
 
 var app = builder.Build();
 app.MapGet("/healthz", () => Results.Text("ok"));
-app.Run();
+await app.RunAsync();
