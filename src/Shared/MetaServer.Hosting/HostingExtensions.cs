@@ -1,5 +1,6 @@
 using MetaServer.Messaging;
 using MetaServer.Messaging.Embedded;
+using MetaServer.Messaging.Sqs;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -32,6 +33,12 @@ public static class HostingExtensions
         }
 
         services.TryAddSingleton(TimeProvider.System);
+        if (configuration.GetSection(MetaServerOptions.SectionName).GetValue<TransportKind?>(nameof(MetaServerOptions.Transport)) == TransportKind.Sqs)
+        {
+            // Options (validated at start), client, transport and reply-queue janitor; only when SQS is configured.
+            services.AddSqsTransport(configuration);
+        }
+
         services.TryAddSingleton(sp => new QueueNames(sp.GetRequiredService<IOptions<MetaServerOptions>>().Value.DeploymentVersion));
         services.TryAddSingleton<IMessageTransport>(sp =>
         {
@@ -39,6 +46,7 @@ public static class HostingExtensions
             return options.Transport switch
             {
                 TransportKind.Embedded => new EmbeddedTransport(sp.GetRequiredService<TimeProvider>()),
+                TransportKind.Sqs => sp.GetRequiredService<SqsTransport>(),
                 _ => throw new InvalidOperationException($"Unknown transport '{options.Transport}'."),
             };
         });

@@ -19,7 +19,7 @@ public sealed class MetaServerOptions
     [Required]
     public string DataDir { get; set; } = "data";
 
-    /// <summary>Which queue transport to use. Only <see cref="TransportKind.Embedded"/> exists so far.</summary>
+    /// <summary>Which queue transport to use; <see cref="TransportKind.Sqs"/> reads its settings from <c>MetaServer:Sqs</c>.</summary>
     public TransportKind Transport { get; set; } = TransportKind.Embedded;
 
     /// <summary>The data folder as a full path.</summary>
@@ -30,4 +30,7 @@ public enum TransportKind
 {
     /// <summary>In-process queues with SQS semantics; all services must run in one process.</summary>
     Embedded = 0,
+
+    /// <summary>Amazon SQS (or an SQS-compatible endpoint); services may run in separate processes.</summary>
+    Sqs = 1,
 }
