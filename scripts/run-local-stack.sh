@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# Runs the production topology on this machine, every service in its own process:
+#   stand-ins on 127.0.0.1 free ports: fauxqs (SQS), dynalite (DynamoDB), redis-server
+#   2 frontends (MetaServer.Frontend.Host) + the accounts backend (MetaServer.Accounts.Host)
+# and stops everything it started when it exits (Ctrl-C, error, or the end of --smoke).
+#
+# Usage: scripts/run-local-stack.sh [--smoke]
+#   --smoke   run the CLI smoke check against both frontends, then stop (exit code = smoke result)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+smoke=false
+for arg in "$@"; do
+  case "$arg" in
+    --smoke) smoke=true ;;
+    *) echo "unknown argument: $arg" >&2; exit 2 ;;
+  esac
+done
+
+scripts/install-test-deps.sh
+
+run_dir=$(mktemp -d /tmp/metaserver-stack.XXXXXX)
+pids=()
+cleanup() {
+  local rc=$?
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  echo "stopped everything; logs were in $run_dir"
+  exit "$rc"
+}
+trap cleanup EXIT INT TERM
+
+free_port() {
+  node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close();});'
+}
+
+# wait_for <what> <seconds> <command...>: retries the command until it succeeds (bounded).
+wait_for() {
+  local what=$1 limit=$2; shift 2
+  local deadline=$((SECONDS + limit))
+  until "$@" >/dev/null 2>&1; do
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      echo "error: $what did not come up within ${limit}s; see $run_dir" >&2
+      exit 1
+    fi
+    sleep 0.2
+  done
+}
+
+echo "building the service hosts (Release)"
+dotnet build -c Release --nologo -v q src/Frontend/MetaServer.Frontend.Host >/dev/null
+dotnet build -c Release --nologo -v q src/Backends/Accounts/MetaServer.Accounts.Host >/dev/null
+dotnet build -c Release --nologo -v q src/Tools/MetaServer.Cli >/dev/null
+
+sqs_port=$(free_port)
+(cd tools/standins && exec node fauxqs-server.mjs "$sqs_port") >"$run_dir/fauxqs.log" 2>&1 &
+pids+=($!)
+dynamo_port=$(free_port)
+(cd tools/standins && exec node node_modules/dynalite/cli.js --host 127.0.0.1 --port "$dynamo_port" \
+  --createTableMs 0 --deleteTableMs 0 --updateTableMs 0) >"$run_dir/dynalite.log" 2>&1 &
+pids+=($!)
+redis_port=$(free_port)
+redis-server --bind 127.0.0.1 --port "$redis_port" --save '' --appendonly no >"$run_dir/redis.log" 2>&1 &
+pids+=($!)
+wait_for "fauxqs" 30 grep -q "listening" "$run_dir/fauxqs.log"
+wait_for "dynalite" 30 grep -q "listening" "$run_dir/dynalite.log"
+wait_for "redis" 30 grep -q "Ready to accept connections" "$run_dir/redis.log"
+
+# Shared by every service process. Stand-ins accept any credentials.
+export ASPNETCORE_ENVIRONMENT=Development
+export MetaServer__DeploymentVersion=local
+export MetaServer__Transport=Sqs
+export MetaServer__Sqs__ServiceUrl="http://127.0.0.1:$sqs_port"
+export MetaServer__Sqs__Region=us-east-1
+export MetaServer__Sqs__AccessKey=local
+export MetaServer__Sqs__SecretKey=local
+export MetaServer__Storage__Kind=Redis
+export MetaServer__Redis__Configuration="127.0.0.1:$redis_port"
+
+signing_key=$(head -c 32 /dev/urandom | base64)
+
+accounts_port=$(free_port)
+MetaServer__Accounts__Store=DynamoDb \
+MetaServer__Accounts__DynamoDb__ServiceUrl="http://127.0.0.1:$dynamo_port" \
+MetaServer__Accounts__DynamoDb__Region=us-east-1 \
+MetaServer__Accounts__DynamoDb__TableName=local-accounts \
+MetaServer__Accounts__DynamoDb__CreateTableIfMissing=true \
+MetaServer__Accounts__DynamoDb__AccessKeyId=local \
+MetaServer__Accounts__DynamoDb__SecretAccessKey=local \
+  dotnet src/Backends/Accounts/MetaServer.Accounts.Host/bin/Release/net10.0/MetaServer.Accounts.Host.dll \
+  --urls "http://127.0.0.1:$accounts_port" >"$run_dir/accounts.log" 2>&1 &
+pids+=($!)
+wait_for "accounts backend" 60 curl -sf "http://127.0.0.1:$accounts_port/healthz"
+
+frontend_urls=()
+for n in 1 2; do
+  port=$(free_port)
+  MetaServer__Frontend__InstanceId="fe-local-$n" \
+  MetaServer__Frontend__Tokens__SigningKey="$signing_key" \
+    dotnet src/Frontend/MetaServer.Frontend.Host/bin/Release/net10.0/MetaServer.Frontend.Host.dll \
+    --urls "http://127.0.0.1:$port" >"$run_dir/frontend-$n.log" 2>&1 &
+  pids+=($!)
+  wait_for "frontend $n" 60 curl -sf "http://127.0.0.1:$port/readyz"
+  frontend_urls+=("ws://127.0.0.1:$port/ws")
+done
+
+echo
+echo "MetaServer local stack is running (logs: $run_dir)"
+echo "  SQS (fauxqs)        http://127.0.0.1:$sqs_port"
+echo "  DynamoDB (dynalite) http://127.0.0.1:$dynamo_port"
+echo "  Redis               127.0.0.1:$redis_port"
+echo "  accounts backend    http://127.0.0.1:$accounts_port/healthz"
+for url in "${frontend_urls[@]}"; do echo "  frontend            $url"; done
+
+cli=(dotnet src/Tools/MetaServer.Cli/bin/Release/net10.0/metaserver.dll)
+if $smoke; then
+  for url in "${frontend_urls[@]}"; do
+    "${cli[@]}" smoke --url "$url"
+  done
+  exit 0
+fi
+
+echo "  try: dotnet ${cli[*]:1} login --device my-phone --url ${frontend_urls[0]}"
+echo "Press Ctrl-C to stop."
+wait -n "${pids[@]}"
+echo "error: a process of the stack exited on its own; stopping the rest (logs: $run_dir)" >&2
+exit 1
