@@ -4,7 +4,20 @@ using Microsoft.AspNetCore.Builder;
 
 namespace MetaServer.Bench;
 
-internal sealed record BenchSettings(int Clients, TimeSpan Duration, TimeSpan Warmup, int Sessions, int Parallelism, bool ServerGc);
+internal sealed record BenchSettings(int Clients, TimeSpan Duration, TimeSpan Warmup, int Sessions, int Parallelism, bool ServerGc)
+{
+    /// <summary>Closed-loop clients of the SQS section.</summary>
+    public int SqsClients { get; init; } = 64;
+
+    /// <summary>Measured time of each SQS run; zero skips the SQS section.</summary>
+    public TimeSpan SqsDuration { get; init; }
+
+    /// <summary>Offered load of the SQS fixed-rate run (requests/s); zero skips that run.</summary>
+    public int SqsRate { get; init; }
+
+    /// <summary>Extra configuration of the SQS host, <c>Key=Value</c> each (e.g. <c>MetaServer:Pipelines:Default:Producers=2</c>).</summary>
+    public IReadOnlyList<string> SqsSettings { get; init; } = [];
+}
 
 internal sealed record MemoryResult(int Sessions, int StillConnected, MemorySample Baseline, MemorySample Loaded)
 {
@@ -38,6 +51,11 @@ internal sealed class BenchRun(BenchSettings settings, TextWriter output, TextWr
             if (settings.Duration > TimeSpan.Zero)
             {
                 await RunThroughputAsync(cancellationToken);
+            }
+
+            if (settings.SqsDuration > TimeSpan.Zero)
+            {
+                await new SqsSection(settings, output, progress).RunAsync(NewTempDir(), cancellationToken);
             }
 
             if (settings.Sessions > 0)
@@ -164,7 +182,7 @@ internal sealed class BenchRun(BenchSettings settings, TextWriter output, TextWr
     private static string MemoryRow(string name, MemoryResult r) =>
         Inv($"| {name} | {r.StillConnected:N0} / {r.Sessions:N0} | {MachineFacts.FormatBytes(r.GcHeapPerSession)} | {MachineFacts.FormatBytes(r.GcCommittedPerSession)} | {MachineFacts.FormatBytes(r.RssPerSession)} | {MachineFacts.FormatBytes(r.Loaded.GcHeapBytes)} | {MachineFacts.FormatBytes(r.Loaded.RssBytes)} |");
 
-    private static string Inv(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+    internal static string Inv(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
     private string NewTempDir()
     {

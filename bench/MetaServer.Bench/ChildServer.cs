@@ -144,6 +144,15 @@ internal sealed class ChildServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Puts another child process (a stand-in) under the same kill-on-exit guard as the server children.</summary>
+    public static void Track(Process process)
+    {
+        InstallExitHook();
+        _live[process.Id] = process;
+    }
+
+    public static void Untrack(Process process) => _live.TryRemove(process.Id, out _);
+
     /// <summary>Kills every child still alive when the bench exits, whatever the reason.</summary>
     private static void InstallExitHook()
     {

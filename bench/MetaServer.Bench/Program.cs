@@ -7,18 +7,30 @@ var duration = new Option<int>("--duration") { Description = "Measured seconds p
 var warmup = new Option<int>("--warmup") { Description = "Unmeasured warm-up seconds before each round-trip run.", DefaultValueFactory = _ => 2 };
 var sessions = new Option<int>("--sessions") { Description = "Idle sessions for the memory runs (0 skips them).", DefaultValueFactory = _ => 10_000 };
 var parallelism = new Option<int>("--parallelism") { Description = "How many sessions are opened at the same time.", DefaultValueFactory = _ => 64 };
+var sqsDuration = new Option<int>("--sqs-duration") { Description = "Measured seconds of each SQS-transport run on the fauxqs stand-in (0 skips the SQS section).", DefaultValueFactory = _ => 0 };
+var sqsClients = new Option<int>("--sqs-clients") { Description = "Concurrent clients of the SQS runs (closed loop; also the connections of the fixed-rate run).", DefaultValueFactory = _ => 64 };
+var sqsRate = new Option<int>("--sqs-rate") { Description = "Offered requests/s of the SQS fixed-rate (open-loop) run (0 skips it).", DefaultValueFactory = _ => 500 };
+var sqsSet = new Option<string[]>("--sqs-set") { Description = "Extra configuration of the SQS host, Key=Value (repeatable), e.g. MetaServer:Pipelines:Default:Producers=2.", AllowMultipleArgumentsPerToken = false };
 var serverGc = new Option<bool>("--server-gc") { Description = "Run the memory children with server GC, as the web host does by default.", DefaultValueFactory = _ => true };
 
 var root = new RootCommand("MetaServer bench: bare Kestrel WebSockets versus the full embedded request path (loopback only).")
 {
-    clients, duration, warmup, sessions, parallelism, serverGc,
+    clients, duration, warmup, sessions, parallelism, serverGc, sqsDuration, sqsClients, sqsRate, sqsSet,
 };
 root.SetAction(async (parse, ct) =>
 {
     if (parse.GetValue(clients) < 1 || parse.GetValue(duration) < 0 || parse.GetValue(warmup) < 0
-        || parse.GetValue(sessions) < 0 || parse.GetValue(parallelism) < 1)
+        || parse.GetValue(sessions) < 0 || parse.GetValue(parallelism) < 1
+        || parse.GetValue(sqsClients) < 1 || parse.GetValue(sqsDuration) < 0 || parse.GetValue(sqsRate) < 0)
     {
-        await Console.Error.WriteLineAsync("error: --clients and --parallelism must be at least 1; --duration, --warmup and --sessions at least 0.");
+        await Console.Error.WriteLineAsync("error: --clients, --parallelism and --sqs-clients must be at least 1; --duration, --warmup, --sessions, --sqs-duration and --sqs-rate at least 0.");
+        return 1;
+    }
+
+    var extraSqsSettings = parse.GetValue(sqsSet) ?? [];
+    if (extraSqsSettings.FirstOrDefault(setting => setting.IndexOf('=', StringComparison.Ordinal) < 1) is { } badSetting)
+    {
+        await Console.Error.WriteLineAsync($"error: --sqs-set takes Key=Value; got '{badSetting}'.");
         return 1;
     }
 
@@ -28,7 +40,13 @@ root.SetAction(async (parse, ct) =>
         TimeSpan.FromSeconds(parse.GetValue(warmup)),
         parse.GetValue(sessions),
         parse.GetValue(parallelism),
-        parse.GetValue(serverGc));
+        parse.GetValue(serverGc))
+    {
+        SqsClients = parse.GetValue(sqsClients),
+        SqsDuration = TimeSpan.FromSeconds(parse.GetValue(sqsDuration)),
+        SqsRate = parse.GetValue(sqsRate),
+        SqsSettings = extraSqsSettings,
+    };
     return await new BenchRun(settings, Console.Out, Console.Error).RunAsync(ct);
 });
 
