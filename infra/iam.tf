@@ -6,6 +6,10 @@ locals {
     for message_type, queue in aws_sqs_queue.request : queue.arn
     if startswith(message_type, "accounts.")
   ]
+  accounts_dead_letter_queue_arns = [
+    for message_type, queue in aws_sqs_queue.request_dlq : queue.arn
+    if startswith(message_type, "accounts.")
+  ]
 }
 
 # Accounts service: consumes its request queues, replies to the frontends' reply queues, reads and conditionally
@@ -21,6 +25,19 @@ data "aws_iam_policy_document" "accounts_service" {
       "sqs:ChangeMessageVisibility",
     ]
     resources = local.accounts_request_queue_arns
+  }
+
+  # Every pipeline ensures its request queue and dead-letter queue at start (an idempotent CreateQueue, and
+  # SetQueueAttributes when the configured visibility timeout or redrive differ from what Terraform created).
+  statement {
+    sid = "EnsureAccountsQueues"
+    actions = [
+      "sqs:CreateQueue",
+      "sqs:GetQueueUrl",
+      "sqs:GetQueueAttributes",
+      "sqs:SetQueueAttributes",
+    ]
+    resources = concat(local.accounts_request_queue_arns, local.accounts_dead_letter_queue_arns)
   }
 
   statement {

@@ -24,11 +24,12 @@ internal sealed class EmbeddedQueue
     private readonly LinkedList<Waiter> _waiters = new();
     private long _nextSequence = 1;
     private bool _deleted;
+    private QueueSettings _settings;
 
     public EmbeddedQueue(string name, QueueSettings settings, TimeProvider time, Func<string, EmbeddedQueue?> findQueue)
     {
         Name = name;
-        Settings = settings;
+        _settings = settings;
         _time = time;
         _findQueue = findQueue;
 
@@ -39,7 +40,12 @@ internal sealed class EmbeddedQueue
 
     public string Name { get; }
 
-    public QueueSettings Settings { get; }
+    /// <summary>Current settings; replaced whole (a reference write) when the queue is created again with other settings.</summary>
+    public QueueSettings Settings
+    {
+        get => Volatile.Read(ref _settings);
+        set => Volatile.Write(ref _settings, value);
+    }
 
     private long Now => _time.GetUtcNow().UtcTicks;
 

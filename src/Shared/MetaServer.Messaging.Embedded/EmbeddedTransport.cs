@@ -38,23 +38,19 @@ public sealed class EmbeddedTransport : IMessageTransport
 
         lock (_catalogGate)
         {
-            if (_queues.TryGetValue(queueName, out var existing))
-            {
-                if (existing.Settings != settings)
-                {
-                    throw new TransportException(
-                        TransportErrorCodes.QueueNameExists,
-                        $"Queue '{queueName}' already exists with different settings ({existing.Settings}).");
-                }
-
-                return ValueTask.CompletedTask;
-            }
-
             if (settings.Redrive is { } redrive && !_queues.ContainsKey(redrive.DeadLetterQueueName))
             {
                 throw new TransportException(
                     TransportErrorCodes.InvalidParameterValue,
                     $"The redrive policy of queue '{queueName}' names dead-letter queue '{redrive.DeadLetterQueueName}', which does not exist. Create the dead-letter queue first.");
+            }
+
+            if (_queues.TryGetValue(queueName, out var existing))
+            {
+                // As the SQS transport does (SetQueueAttributes): changed settings apply to the existing queue
+                // and its messages; creating with the same settings changes nothing.
+                existing.Settings = settings;
+                return ValueTask.CompletedTask;
             }
 
             _queues[queueName] = new EmbeddedQueue(queueName, settings, _timeProvider, Find);

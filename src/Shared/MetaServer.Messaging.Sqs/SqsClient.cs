@@ -47,7 +47,7 @@ public sealed class SqsClient : ISqsClient
         _options = options;
         _timeProvider = timeProvider;
         _logger = logger;
-        _endpoint = options.Endpoint;
+        _endpoint = options.ResolveEndpoint();
         _credentials = new Lazy<AWSCredentials>(() => credentials ?? ResolveCredentials(options), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 

@@ -56,8 +56,8 @@ public sealed class SqsOptions
     /// <summary>How often the janitor looks for abandoned reply queues.</summary>
     public TimeSpan ReplyQueueSweepInterval { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>The endpoint calls go to.</summary>
-    public Uri Endpoint => string.IsNullOrWhiteSpace(ServiceUrl)
+    /// <summary>The endpoint calls go to (a method, so options validation does not evaluate it before Region is checked).</summary>
+    public Uri ResolveEndpoint() => string.IsNullOrWhiteSpace(ServiceUrl)
         ? new Uri($"https://sqs.{Region}.amazonaws.com/")
         : new Uri(ServiceUrl, UriKind.Absolute);
 }

@@ -55,7 +55,7 @@ public sealed class PipelineHostingTests
             Assert.True(await _transport.QueueExistsAsync(QueueNames.DeadLetterOf(echoQueue)));
             Assert.True(await _transport.QueueExistsAsync(_names.ForMessageType(OtherType)));
 
-            // Creating with the expected settings is a no-op; different settings would be rejected.
+            // Creating again with the expected settings is a no-op (different settings would be applied).
             await _transport.CreateQueueAsync(echoQueue, new QueueSettings
             {
                 VisibilityTimeout = TimeSpan.FromSeconds(7),

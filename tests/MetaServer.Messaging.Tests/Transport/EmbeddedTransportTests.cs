@@ -319,17 +319,6 @@ public sealed class EmbeddedTransportTests
         await Assert.ThrowsAsync<QueueDoesNotExistException>(() => receive.WithTimeout("the long poll to notice the deletion"));
     }
 
-    [Fact]
-    public async Task CreateQueueAsync_ExistingWithDifferentSettings_ThrowsQueueAlreadyExists()
-    {
-        var queue = await NewQueueAsync();
-
-        var ex = await Assert.ThrowsAsync<TransportException>(
-            async () => await _transport.CreateQueueAsync(queue, new QueueSettings { VisibilityTimeout = TimeSpan.FromSeconds(5) }));
-
-        Assert.Equal(TransportErrorCodes.QueueNameExists, ex.ErrorCode);
-    }
-
     [Theory]
     [InlineData("has space")]
     [InlineData("dot.ted")]

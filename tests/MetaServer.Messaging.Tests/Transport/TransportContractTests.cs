@@ -402,6 +402,22 @@ public abstract class TransportContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CreateQueueAsync_ChangedSettings_AppliesThemToTheExistingQueue()
+    {
+        var queue = await NewQueueAsync(new QueueSettings { VisibilityTimeout = TimeSpan.FromMinutes(10) });
+        await Transport.SendAsync(queue, Body("kept"));
+
+        await Transport.CreateQueueAsync(queue, new QueueSettings { VisibilityTimeout = TimeSpan.FromSeconds(1) });
+        var first = await ReceiveOneAsync(queue);
+        var again = await Transport.ReceiveAsync(queue, new ReceiveOptions { MaxMessages = 1, WaitTime = TimeSpan.FromSeconds(10) });
+
+        // The message came back after the new 1 s visibility timeout, not the old 10 minutes.
+        Assert.Equal("kept", Text(first));
+        Assert.Equal(first.MessageId, Assert.Single(again).MessageId);
+        Assert.Equal(2, again[0].ReceiveCount);
+    }
+
+    [Fact]
     public async Task DeleteQueueAsync_ExistingQueue_RemovesIt()
     {
         var queue = await NewQueueAsync();
