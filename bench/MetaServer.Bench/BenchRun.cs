@@ -53,14 +53,14 @@ internal sealed class BenchRun(BenchSettings settings, TextWriter output, TextWr
                 await RunThroughputAsync(cancellationToken);
             }
 
-            if (settings.SqsDuration > TimeSpan.Zero)
-            {
-                await new SqsSection(settings, output, progress).RunAsync(NewTempDir(), cancellationToken);
-            }
-
             if (settings.Sessions > 0)
             {
                 await RunMemoryAsync(cancellationToken);
+            }
+
+            if (settings.SqsDuration > TimeSpan.Zero)
+            {
+                await new SqsSection(settings, output, progress).RunAsync(NewTempDir(), cancellationToken);
             }
 
             return 0;

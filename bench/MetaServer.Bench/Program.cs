@@ -13,7 +13,7 @@ var sqsRate = new Option<int>("--sqs-rate") { Description = "Offered requests/s 
 var sqsSet = new Option<string[]>("--sqs-set") { Description = "Extra configuration of the SQS host, Key=Value (repeatable), e.g. MetaServer:Pipelines:Default:Producers=2.", AllowMultipleArgumentsPerToken = false };
 var serverGc = new Option<bool>("--server-gc") { Description = "Run the memory children with server GC, as the web host does by default.", DefaultValueFactory = _ => true };
 
-var root = new RootCommand("MetaServer bench: bare Kestrel WebSockets versus the full embedded request path (loopback only).")
+var root = new RootCommand("MetaServer bench: bare Kestrel WebSockets versus the full embedded request path, memory per session, and the request path on the SQS transport against a local stand-in (loopback only).")
 {
     clients, duration, warmup, sessions, parallelism, serverGc, sqsDuration, sqsClients, sqsRate, sqsSet,
 };
