@@ -6,15 +6,13 @@ using MetaServer.Protocol.V1;
 namespace MetaServer.Bench;
 
 /// <summary>
-/// Open-loop load at a fixed offered rate: request <c>i</c> is due at <c>start + i / rate</c> and goes to client
-/// <c>i mod clients</c> without waiting for earlier replies, so a slow server does not slow the offered load down.
-/// Latency runs from the due time (not the actual send), so queueing in the load generator counts too.
+/// Open-loop load at a fixed offered rate: request <c>i</c> is due at <c>start + i / rate</c> and goes out on any
+/// connection that has no request outstanding (a session takes one request at a time), without waiting for earlier
+/// replies, so a slow server does not slow the offered load down. Latency runs from the due time, not the actual
+/// send, so waiting for a free connection counts too.
 /// </summary>
 internal static class FixedRateRunner
 {
-    /// <summary>A client with this many requests outstanding skips its next slot (counted) rather than pile up more.</summary>
-    private const int MaxOutstandingPerClient = 32;
-
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(1);
 
     public static async Task<LoadResult> RunAsync(IReadOnlyList<MetaServerClient> clients, double perSecond, TimeSpan warmup, TimeSpan duration, CancellationToken cancellationToken, IMeasureWindow? window = null)
@@ -31,11 +29,11 @@ internal static class FixedRateRunner
         var measureUntil = measureFrom + (long)(duration.TotalSeconds * Stopwatch.Frequency);
         var marks = LoadRunner.MarkWindowAsync(window, measureFrom, measureUntil, cancellationToken);
 
-        var outstanding = new int[clients.Count];
+        var idle = new ConcurrentQueue<int>(Enumerable.Range(0, clients.Count));
+        var backlog = new Queue<long>();
         var latencies = new ConcurrentQueue<long>();
         var requests = new List<Task>();
         long errors = 0;
-        long skipped = 0;
         long issued = 0;
         while (true)
         {
@@ -48,25 +46,12 @@ internal static class FixedRateRunner
             var due = (long)((now - start) / ticksPerRequest) + 1;
             for (; issued < due; issued++)
             {
-                var dueAt = start + (long)(issued * ticksPerRequest);
-                if (dueAt >= measureUntil)
-                {
-                    break;
-                }
+                backlog.Enqueue(start + (long)(issued * ticksPerRequest));
+            }
 
-                var slot = (int)(issued % clients.Count);
-                if (Interlocked.Increment(ref outstanding[slot]) > MaxOutstandingPerClient)
-                {
-                    Interlocked.Decrement(ref outstanding[slot]);
-                    if (dueAt >= measureFrom)
-                    {
-                        skipped++;
-                    }
-
-                    continue;
-                }
-
-                requests.Add(SendOneAsync(clients[slot], slot, dueAt));
+            while (backlog.Count > 0 && idle.TryDequeue(out var slot))
+            {
+                requests.Add(SendOneAsync(clients[slot], slot, backlog.Dequeue()));
             }
 
             await Task.Delay(Tick, cancellationToken);
@@ -82,7 +67,7 @@ internal static class FixedRateRunner
         {
             OfferedPerSecond = perSecond,
             Completed = sorted.Count,
-            Skipped = skipped,
+            Skipped = backlog.Count(dueAt => dueAt >= measureFrom),
         };
 
         async Task SendOneAsync(MetaServerClient client, int slot, long dueAt)
@@ -103,7 +88,7 @@ internal static class FixedRateRunner
             }
             finally
             {
-                Interlocked.Decrement(ref outstanding[slot]);
+                idle.Enqueue(slot);
             }
         }
     }

@@ -16,7 +16,7 @@ internal sealed record LoadResult(long RoundTrips, double Seconds, double P50Ms,
     /// </summary>
     public long Completed { get; init; }
 
-    /// <summary>Scheduled requests not sent because the client already had too many outstanding (fixed-rate runs).</summary>
+    /// <summary>Requests due in the measured window but never sent because no connection was free before it ended (fixed-rate runs).</summary>
     public long Skipped { get; init; }
 
     public double PerSecond => RoundTrips / Seconds;

@@ -78,7 +78,7 @@ internal sealed class SqsSection(BenchSettings settings, TextWriter output, Text
         output.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
         foreach (var r in results)
         {
-            var skipped = r.Load.Skipped > 0 ? Inv($" ({r.Load.Skipped} skipped)") : string.Empty;
+            var skipped = r.Load.Skipped > 0 ? Inv($" ({r.Load.Skipped} due but not sent)") : string.Empty;
             var failed = r.HttpFailed > 0 ? Inv($" ({r.HttpFailed} failed)") : string.Empty;
             output.WriteLine(Inv($"| {r.Name} | {r.Load.PerSecond:N0} | {r.Load.P50Ms:0.00} ms | {r.Load.P99Ms:0.00} ms | {r.Load.Errors}{skipped} | **{r.PerRoundTrip(r.Calls.TotalCalls):0.00}** | {r.PerRoundTrip(r.HttpRequests):0.00}{failed} |"));
         }
