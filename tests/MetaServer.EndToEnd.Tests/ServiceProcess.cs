@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using System.Text.RegularExpressions;
 using MetaServer.Testing;
 
@@ -13,15 +12,13 @@ namespace MetaServer.EndToEnd.Tests;
 public sealed partial class ServiceProcess : IAsyncDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
-    private readonly Process _process;
-    private readonly StringBuilder _output;
+    private readonly ChildProcess _process;
 
-    private ServiceProcess(string name, Process process, Uri baseUri, StringBuilder output)
+    private ServiceProcess(string name, ChildProcess process, Uri baseUri)
     {
         Name = name;
         _process = process;
         BaseUri = baseUri;
-        _output = output;
     }
 
     public string Name { get; }
@@ -32,59 +29,32 @@ public sealed partial class ServiceProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return _output.ToString();
-            }
-        }
-    }
+    public string Output => _process.Output;
 
     /// <summary>Starts <paramref name="assemblyName"/>.dll from the test's output folder (the test project references the host).</summary>
     public static async Task<ServiceProcess> StartAsync(string name, string assemblyName, IReadOnlyDictionary<string, string> environment)
     {
+        ArgumentNullException.ThrowIfNull(environment);
         var dll = Path.Combine(AppContext.BaseDirectory, assemblyName + ".dll");
         if (!File.Exists(dll))
         {
             throw new InvalidOperationException($"{dll} not found; the test project must reference {assemblyName}.");
         }
 
-        var info = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = AppContext.BaseDirectory,
-        };
+        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = AppContext.BaseDirectory };
         info.ArgumentList.Add(dll);
         info.ArgumentList.Add("--urls");
         info.ArgumentList.Add("http://127.0.0.1:0");
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        info.Environment["Logging__Console__FormatterName"] = "simple";
         foreach (var (key, value) in environment)
         {
             info.Environment[key] = value;
         }
 
-        var output = new StringBuilder();
         var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var process = new Process { StartInfo = info, EnableRaisingEvents = true };
-        void OnLine(string? line)
+        var process = ChildProcess.Start(info, line =>
         {
-            if (line is null)
-            {
-                return;
-            }
-
-            lock (output)
-            {
-                output.AppendLine(line);
-            }
-
             if (ListeningLine().Match(line) is { Success: true } m)
             {
                 listening.TrySetResult(new Uri(m.Groups[1].Value));
@@ -94,66 +64,30 @@ public sealed partial class ServiceProcess : IAsyncDisposable
             {
                 started.TrySetResult();
             }
-        }
-
-        process.OutputDataReceived += (_, e) => OnLine(e.Data);
-        process.ErrorDataReceived += (_, e) => OnLine(e.Data);
-        process.Exited += (_, _) =>
-        {
-            var error = new InvalidOperationException($"{name} exited before it was ready.");
-            listening.TrySetException(error);
-            started.TrySetException(error);
-        };
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        });
+        var exitedEarly = process.Exited.ContinueWith(
+            _ => throw new InvalidOperationException($"{name} exited before it was ready."),
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
 
         try
         {
-            await started.Task.WaitAsync(StartTimeout);
+            await Task.WhenAny(started.Task, exitedEarly).Unwrap().WaitAsync(StartTimeout);
             var uri = await listening.Task.WaitAsync(StartTimeout);
-            return new ServiceProcess(name, process, uri, output);
+            return new ServiceProcess(name, process, uri);
         }
         catch (Exception ex) when (ex is TimeoutException or InvalidOperationException)
         {
-            Kill(process);
-            string text;
-            lock (output)
-            {
-                text = output.ToString();
-            }
-
-            throw new Xunit.Sdk.XunitException($"{name} did not start: {ex.Message}\n{text}");
+            await process.DisposeAsync();
+            throw new Xunit.Sdk.XunitException($"{name} did not start: {ex.Message}\n{process.Output}");
         }
     }
 
     /// <summary>Kills the process at once, as a crash would (no drain).</summary>
-    public async Task KillAsync()
-    {
-        Kill(_process);
-        await _process.WaitForExitAsync().WithTimeout($"{Name} to exit after kill");
-    }
+    public Task KillAsync() => _process.KillAsync();
 
-    public async ValueTask DisposeAsync()
-    {
-        await KillAsync();
-        _process.Dispose();
-    }
-
-    private static void Kill(Process process)
-    {
-        try
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // Already exited.
-        }
-    }
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
 
     [GeneratedRegex(@"Now listening on: (http://\S+)")]
     private static partial Regex ListeningLine();

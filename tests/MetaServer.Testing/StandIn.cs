@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 
 namespace MetaServer.Testing;
 
@@ -13,15 +12,13 @@ public sealed class StandIn : IAsyncDisposable
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
     private const string InstallHint = "Run scripts/install-test-deps.sh (installs redis-server and the npm stand-ins in tools/standins).";
 
-    private readonly Process _process;
-    private readonly StringBuilder _output;
+    private readonly ChildProcess _process;
 
-    private StandIn(string name, Process process, int port, StringBuilder output)
+    private StandIn(string name, ChildProcess process, int port)
     {
         Name = name;
         _process = process;
         Port = port;
-        _output = output;
     }
 
     public string Name { get; }
@@ -68,43 +65,15 @@ public sealed class StandIn : IAsyncDisposable
         {
             var port = name == "fauxqs" ? 0 : FreePort.Next();
             var (file, args) = command(port);
-            var output = new StringBuilder();
-            var info = new ProcessStartInfo(file)
-            {
-                WorkingDirectory = StandInsDir,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                RedirectStandardInput = true,
-                UseShellExecute = false,
-            };
+            var info = new ProcessStartInfo(file) { WorkingDirectory = StandInsDir };
             foreach (var a in args)
             {
                 info.ArgumentList.Add(a);
             }
 
-            Process process;
-            try
-            {
-                process = Process.Start(info) ?? throw new InvalidOperationException($"{name} did not start.");
-            }
-            catch (System.ComponentModel.Win32Exception ex)
-            {
-                throw new InvalidOperationException($"Cannot start {name} ({file}): {ex.Message}. {InstallHint}", ex);
-            }
-
             var ready = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-            void OnLine(string? line)
+            void OnLine(string line)
             {
-                if (line is null)
-                {
-                    return;
-                }
-
-                lock (output)
-                {
-                    output.AppendLine(line);
-                }
-
                 var at = line.IndexOf(readyMarker, StringComparison.Ordinal);
                 if (at >= 0)
                 {
@@ -114,79 +83,41 @@ public sealed class StandIn : IAsyncDisposable
                 }
             }
 
-            process.OutputDataReceived += (_, e) => OnLine(e.Data);
-            process.ErrorDataReceived += (_, e) => OnLine(e.Data);
-            process.EnableRaisingEvents = true;
-            process.Exited += (_, _) => ready.TrySetException(new InvalidOperationException($"{name} exited with code {SafeExitCode(process)} before it was ready."));
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
+            ChildProcess process;
+            try
+            {
+                process = ChildProcess.Start(info, OnLine);
+            }
+            catch (System.ComponentModel.Win32Exception ex)
+            {
+                throw new InvalidOperationException($"Cannot start {name} ({file}): {ex.Message}. {InstallHint}", ex);
+            }
+
+            _ = process.Exited.ContinueWith(
+                _ => ready.TrySetException(new InvalidOperationException($"{name} exited before it was ready.")),
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
 
             try
             {
                 var boundPort = await ready.Task.WaitAsync(StartTimeout);
-                return new StandIn(name, process, boundPort, output);
+                return new StandIn(name, process, boundPort);
             }
             catch (Exception ex) when (ex is TimeoutException or InvalidOperationException)
             {
-                Kill(process);
-                string text;
-                lock (output)
-                {
-                    text = output.ToString();
-                }
-
-                last = new InvalidOperationException($"{name} did not come up on 127.0.0.1:{port}: {ex.Message}\n{text}\n{InstallHint}", ex);
+                await process.DisposeAsync();
+                last = new InvalidOperationException($"{name} did not come up on 127.0.0.1:{port}: {ex.Message}\n{process.Output}\n{InstallHint}", ex);
             }
         }
 
         throw last!;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        Kill(_process);
-        await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
-        _process.Dispose();
-    }
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
 
     /// <summary>Everything the stand-in printed so far (for failure messages).</summary>
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return _output.ToString();
-            }
-        }
-    }
-
-    private static void Kill(Process process)
-    {
-        try
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // Already gone.
-        }
-    }
-
-    private static int SafeExitCode(Process process)
-    {
-        try
-        {
-            return process.ExitCode;
-        }
-        catch (InvalidOperationException)
-        {
-            return -1;
-        }
-    }
+    public string Output => _process.Output;
 
     private static Action RequireNodeModule(string module) => () =>
     {
