@@ -1,4 +1,3 @@
-using Google.Protobuf;
 using MetaServer.Accounts.Migrations;
 using MetaServer.Accounts.Storage;
 using MetaServer.Pipelines;
@@ -13,7 +12,7 @@ namespace MetaServer.Accounts.Handlers;
 /// <c>accounts.get-account</c>: answers with the account snapshot or NOT_FOUND. Read-only: an account of an older
 /// schema is migrated in memory for the answer and saved migrated only by its next login.
 /// </summary>
-public sealed partial class GetAccountHandler(
+public sealed class GetAccountHandler(
     IAccountStore store,
     AccountMigrator migrator,
     TimeProvider timeProvider,
@@ -27,15 +26,9 @@ public sealed partial class GetAccountHandler(
     public async ValueTask<IReadOnlyList<OutgoingMessage>> HandleAsync(IncomingMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        GetAccountQuery query;
-        try
+        if (!AccountRequests.TryParse(message, GetAccountQuery.Parser, "account", timeProvider, logger, out var query, out var invalidPayload))
         {
-            query = GetAccountQuery.Parser.ParseFrom(message.Envelope.Payload.Span);
-        }
-        catch (InvalidProtocolBufferException)
-        {
-            LogUndecodablePayload(message.Envelope.MessageId);
-            return AccountResultReplies.Error(message, ResultCode.InvalidArgument, "The account request could not be decoded.", timeProvider);
+            return invalidPayload;
         }
 
         var accountId = query.AccountId;
@@ -55,31 +48,11 @@ public sealed partial class GetAccountHandler(
             return AccountResultReplies.Error(message, ResultCode.NotFound, "No account has this id.", timeProvider);
         }
 
-        try
+        if (!AccountRequests.TryMigrate(migrator, account, message, timeProvider, logger, out var migrated, out var migrationFailed))
         {
-            account = migrator.Migrate(account);
-        }
-        catch (AccountSchemaTooNewException ex)
-        {
-            LogSchemaTooNew(account.AccountId, ex.SchemaVersion, ex.SupportedSchemaVersion);
-            return AccountResultReplies.Error(
-                message, ResultCode.Unavailable, "This account was updated by a newer server version; reconnect later.", timeProvider, account.AccountId);
-        }
-        catch (AccountMigrationException ex)
-        {
-            LogMigrationFailed(ex, account.AccountId);
-            return AccountResultReplies.Error(message, ResultCode.Internal, "The account could not be loaded.", timeProvider, account.AccountId);
+            return migrationFailed;
         }
 
-        return AccountResultReplies.Ok(message, account, created: false, timeProvider);
+        return AccountResultReplies.Ok(message, migrated, created: false, timeProvider);
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Get-account message {MessageId} has a payload that is not a GetAccountQuery")]
-    private partial void LogUndecodablePayload(string messageId);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Account {AccountId} has schema version {SchemaVersion}, newer than this build's {SupportedVersion}")]
-    private partial void LogSchemaTooNew(string accountId, int schemaVersion, int supportedVersion);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Account {AccountId} could not be migrated for reading")]
-    private partial void LogMigrationFailed(Exception exception, string accountId);
 }

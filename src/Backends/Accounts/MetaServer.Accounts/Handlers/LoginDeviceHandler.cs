@@ -1,4 +1,3 @@
-using Google.Protobuf;
 using MetaServer.Accounts.Domain;
 using MetaServer.Accounts.Migrations;
 using MetaServer.Accounts.Storage;
@@ -34,15 +33,9 @@ public sealed partial class LoginDeviceHandler(
     public async ValueTask<IReadOnlyList<OutgoingMessage>> HandleAsync(IncomingMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        LoginDeviceCommand command;
-        try
+        if (!AccountRequests.TryParse(message, LoginDeviceCommand.Parser, "login", timeProvider, logger, out var command, out var invalidPayload))
         {
-            command = LoginDeviceCommand.Parser.ParseFrom(message.Envelope.Payload.Span);
-        }
-        catch (InvalidProtocolBufferException)
-        {
-            LogUndecodablePayload(message.Envelope.MessageId);
-            return AccountResultReplies.Error(message, ResultCode.InvalidArgument, "The login request could not be decoded.", timeProvider);
+            return invalidPayload;
         }
 
         var deviceId = command.DeviceId;
@@ -72,21 +65,9 @@ public sealed partial class LoginDeviceHandler(
                 account = creation.Account;
             }
 
-            Account migrated;
-            try
+            if (!AccountRequests.TryMigrate(migrator, account, message, timeProvider, logger, out var migrated, out var migrationFailed))
             {
-                migrated = migrator.Migrate(account);
-            }
-            catch (AccountSchemaTooNewException ex)
-            {
-                LogSchemaTooNew(account.AccountId, ex.SchemaVersion, ex.SupportedSchemaVersion);
-                return AccountResultReplies.Error(
-                    message, ResultCode.Unavailable, "This account was updated by a newer server version; reconnect later.", timeProvider, account.AccountId);
-            }
-            catch (AccountMigrationException ex)
-            {
-                LogMigrationFailed(ex, account.AccountId);
-                return AccountResultReplies.Error(message, ResultCode.Internal, "The account could not be loaded.", timeProvider, account.AccountId);
+                return migrationFailed;
             }
 
             if (ReferenceEquals(migrated, account) && account.LastLoginAt >= now)
@@ -156,20 +137,11 @@ public sealed partial class LoginDeviceHandler(
         CreationRequestId = requestId,
     };
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Login message {MessageId} has a payload that is not a LoginDeviceCommand")]
-    private partial void LogUndecodablePayload(string messageId);
-
     [LoggerMessage(Level = LogLevel.Information, Message = "Created account {AccountId} for a new device")]
     private partial void LogAccountCreated(string accountId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Migrated account {AccountId} from schema version {FromVersion} to {ToVersion}")]
     private partial void LogAccountMigrated(string accountId, int fromVersion, int toVersion);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Account {AccountId} has schema version {SchemaVersion}, newer than this build's {SupportedVersion}; login refused")]
-    private partial void LogSchemaTooNew(string accountId, int schemaVersion, int supportedVersion);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Account {AccountId} could not be migrated; login refused")]
-    private partial void LogMigrationFailed(Exception exception, string accountId);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Login update of account {AccountId} lost a concurrent write on attempt {Attempt}; retrying")]
     private partial void LogUpdateConflict(string accountId, int attempt);
