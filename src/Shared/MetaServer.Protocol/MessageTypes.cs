@@ -7,6 +7,12 @@ public static class MessageTypes
     public const string AccountsGetAccount = "accounts.get-account";
     public const string AccountsAccountResult = "accounts.account-result";
     public const string AccountsSetNickname = "accounts.set-nickname";
+    public const string AccountsLoginCustom = "accounts.login-custom";
+    public const string AccountsLoginProvider = "accounts.login-provider";
+    public const string AccountsLinkIdentity = "accounts.link-identity";
+    public const string AccountsUnlinkIdentity = "accounts.unlink-identity";
+    public const string AccountsBanAccount = "accounts.ban-account";
+    public const string AccountsUnbanAccount = "accounts.unban-account";
 
     /// <summary>A service's answer to a routed client request (payload: <c>ClientReply</c>).</summary>
     public const string FrontendClientReply = "frontend.client-reply";

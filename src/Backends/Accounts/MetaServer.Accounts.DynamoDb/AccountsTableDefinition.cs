@@ -18,8 +18,14 @@ namespace MetaServer.Accounts.DynamoDb;
 /// </description></item>
 /// <item><description>
 /// device claim: <c>pk = "device#" + device id</c>, <c>sk = "device"</c>; attributes <c>accountId</c> (S, the account
-/// the device belongs to) and <c>claimedAt</c> (S, ISO 8601). Written once, only if absent, and never changed:
+/// the device belongs to) and <c>claimedAt</c> (S, ISO 8601). Written only if absent (or to take over a stale dangling claim):
 /// it is what makes concurrent first logins of one device agree on one account id.
+/// </description></item>
+/// <item><description>
+/// identity claim: the same for other identities, <c>pk = kind + "#" + id</c>, <c>sk = kind</c> with kind
+/// <c>custom</c>, <c>apple</c> or <c>google</c> (a device claim is the identity claim of kind <c>device</c>). Unlike the
+/// first device claim these can be released (unlink: deleted only if still this account's) and a stale dangling
+/// claim can be taken over (conditioned on its unchanged <c>accountId</c> and <c>claimedAt</c>).
 /// </description></item>
 /// </list>
 /// Every item is a partition of its own, so load spreads evenly and no write touches two items at once; no
@@ -81,6 +87,19 @@ public static class AccountsTableDefinition
         {
             [PartitionKey] = new AttributeValue { S = DeviceKeyPrefix + deviceId },
             [SortKey] = new AttributeValue { S = DeviceSortKey },
+        };
+    }
+
+    /// <summary>The key of an identity claim item (<c>device#</c> for devices, like <see cref="DeviceKey"/>).</summary>
+    public static Dictionary<string, AttributeValue> IdentityKey(Domain.LinkedIdentity identity)
+    {
+        ArgumentNullException.ThrowIfNull(identity);
+        ArgumentException.ThrowIfNullOrEmpty(identity.Id, nameof(identity));
+        var kind = identity.KindName;
+        return new(StringComparer.Ordinal)
+        {
+            [PartitionKey] = new AttributeValue { S = kind + "#" + identity.Id },
+            [SortKey] = new AttributeValue { S = kind },
         };
     }
 

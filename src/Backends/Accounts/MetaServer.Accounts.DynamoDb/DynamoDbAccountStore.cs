@@ -19,6 +19,12 @@ namespace MetaServer.Accounts.DynamoDb;
 /// missing (a crash between the two writes) is completed by the next creation for that device.
 /// </description></item>
 /// <item><description>
+/// Identity claims (<see cref="ClaimIdentityAsync"/>, <see cref="ReleaseIdentityAsync"/>) are single conditional
+/// writes of the claim item: put if absent or already this account's, take over a stale dangling claim only if
+/// its account id and timestamp are unchanged, delete only if it still points at the account (see
+/// <see cref="IAccountStore"/> for the link/unlink order and how crashes heal).
+/// </description></item>
+/// <item><description>
 /// <see cref="TryUpdateAsync"/> puts the whole account item on condition <c>revision = expected</c>; a failed
 /// condition (stale or missing account) is <see cref="AccountUpdateStatus.Conflict"/>, nothing is overwritten.
 /// </description></item>
@@ -41,6 +47,9 @@ public sealed partial class DynamoDbAccountStore : IAccountStore, IDisposable
 
     /// <summary>Rounds in a row without any item returned before <see cref="GetManyAsync"/> gives up on unprocessed keys.</summary>
     public const int MaxUnprocessedRetries = 10;
+
+    /// <summary>Rounds of claim write and re-read before a claim that keeps changing fails the call.</summary>
+    private const int MaxClaimRounds = 5;
 
     private static readonly TimeSpan RetryBaseDelay = TimeSpan.FromMilliseconds(25);
     private static readonly TimeSpan RetryMaxDelay = TimeSpan.FromSeconds(2);
@@ -152,42 +161,89 @@ public sealed partial class DynamoDbAccountStore : IAccountStore, IDisposable
         return found;
     }
 
-    public async Task<Account?> FindByDeviceAsync(string deviceId, CancellationToken cancellationToken)
+    public Task<Account?> FindByDeviceAsync(string deviceId, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(deviceId);
-        var claimedId = await ReadClaimAsync(deviceId, cancellationToken);
-        return claimedId is null ? null : await GetAsync(claimedId, cancellationToken);
+        return FindByIdentityAsync(LinkedIdentity.Device(deviceId), cancellationToken);
     }
 
-    public async Task<DeviceAccountResult> CreateForDeviceAsync(string deviceId, Account newAccount, CancellationToken cancellationToken)
+    public Task<DeviceAccountResult> CreateForDeviceAsync(string deviceId, Account newAccount, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(deviceId);
+        ArgumentNullException.ThrowIfNull(newAccount);
+        if (!newAccount.DeviceIds.Contains(deviceId, StringComparer.Ordinal))
+        {
+            throw new ArgumentException("A new account must list the device it is created for.", nameof(newAccount));
+        }
+
+        return CreateForIdentityAsync(LinkedIdentity.Device(deviceId), newAccount, cancellationToken);
+    }
+
+    public async Task<Account?> FindByIdentityAsync(LinkedIdentity identity, CancellationToken cancellationToken)
+    {
+        ValidateIdentity(identity);
+        var claim = await ReadClaimAsync(identity, cancellationToken);
+        if (claim is null)
+        {
+            return null;
+        }
+
+        var account = await GetAsync(claim.AccountId, cancellationToken);
+        return account is not null && account.HasIdentity(identity) ? account : null;
+    }
+
+    public async Task<DeviceAccountResult> CreateForIdentityAsync(LinkedIdentity identity, Account newAccount, CancellationToken cancellationToken)
+    {
+        ValidateIdentity(identity);
         ArgumentNullException.ThrowIfNull(newAccount);
         if (newAccount.Revision != 1)
         {
             throw new ArgumentException("A new account must have revision 1.", nameof(newAccount));
         }
 
-        if (!newAccount.DeviceIds.Contains(deviceId, StringComparer.Ordinal))
+        if (!newAccount.HasIdentity(identity))
         {
-            throw new ArgumentException("A new account must list the device it is created for.", nameof(newAccount));
+            throw new ArgumentException("A new account must list the identity it is created for.", nameof(newAccount));
         }
 
-        // 1. Claim the device, or find the account id it is already claimed for.
+        // 1. Claim the identity, or find the account id it is already claimed for.
         var toWrite = newAccount;
-        if (!await TryClaimDeviceAsync(deviceId, newAccount.AccountId, cancellationToken))
+        for (var round = 1; !await TryPutClaimAsync(identity, newAccount.AccountId, previous: null, cancellationToken); round++)
         {
-            var claimedId = await ReadClaimAsync(deviceId, cancellationToken)
-                ?? throw new InvalidOperationException($"DynamoDB table '{TableName}': the claim of a device vanished after a failed claim write.");
-            var existing = await GetAsync(claimedId, cancellationToken);
-            if (existing is not null)
+            var claim = await ReadClaimAsync(identity, cancellationToken);
+            if (claim is null)
+            {
+                // Released between our write and read: claim again.
+                EnsureRoundsLeft(round);
+                continue;
+            }
+
+            var existing = await GetAsync(claim.AccountId, cancellationToken);
+            if (existing is null)
+            {
+                // A half-finished creation (claimed, account missing), or a creation still in flight: complete it.
+                toWrite = newAccount with { AccountId = claim.AccountId };
+                LogCompletingClaim(claim.AccountId);
+                break;
+            }
+
+            if (existing.HasIdentity(identity))
             {
                 return new DeviceAccountResult(existing, Created: false);
             }
 
-            // A half-finished creation (claimed, account missing), or a creation still in flight: complete it.
-            toWrite = newAccount with { AccountId = claimedId };
-            LogCompletingClaim(claimedId);
+            if (!IsStale(claim))
+            {
+                throw new IdentityClaimBusyException(identity.KindName);
+            }
+
+            // A dangling claim nobody completed: take it over (only if unchanged since we read it).
+            if (await TryPutClaimAsync(identity, newAccount.AccountId, claim, cancellationToken))
+            {
+                break;
+            }
+
+            EnsureRoundsLeft(round);
         }
 
         // 2. Write the account unless another writer already did.
@@ -210,6 +266,62 @@ public sealed partial class DynamoDbAccountStore : IAccountStore, IDisposable
             var winner = await GetAsync(toWrite.AccountId, cancellationToken)
                 ?? throw new InvalidOperationException($"DynamoDB table '{TableName}': account '{toWrite.AccountId}' vanished after a failed create.");
             return new DeviceAccountResult(winner, Created: false);
+        }
+    }
+
+    public async Task<IdentityClaimResult> ClaimIdentityAsync(LinkedIdentity identity, string accountId, CancellationToken cancellationToken)
+    {
+        ValidateIdentity(identity);
+        ArgumentException.ThrowIfNullOrEmpty(accountId);
+        for (var round = 1; ; round++)
+        {
+            if (await TryPutClaimAsync(identity, accountId, previous: null, cancellationToken, orOwnedBy: accountId))
+            {
+                return IdentityClaimResult.Success;
+            }
+
+            var claim = await ReadClaimAsync(identity, cancellationToken);
+            if (claim is not null)
+            {
+                var holder = await GetAsync(claim.AccountId, cancellationToken);
+                if (holder is null || holder.HasIdentity(identity) || !IsStale(claim))
+                {
+                    return IdentityClaimResult.HeldBy(claim.AccountId);
+                }
+
+                if (await TryPutClaimAsync(identity, accountId, claim, cancellationToken))
+                {
+                    return IdentityClaimResult.Success;
+                }
+            }
+
+            EnsureRoundsLeft(round);
+        }
+    }
+
+    public async Task ReleaseIdentityAsync(LinkedIdentity identity, string accountId, CancellationToken cancellationToken)
+    {
+        ValidateIdentity(identity);
+        ArgumentException.ThrowIfNullOrEmpty(accountId);
+        try
+        {
+            await _client.DeleteItemAsync(
+                new DeleteItemRequest
+                {
+                    TableName = TableName,
+                    Key = T.IdentityKey(identity),
+                    ConditionExpression = "#account = :account",
+                    ExpressionAttributeNames = new Dictionary<string, string>(StringComparer.Ordinal) { ["#account"] = T.AccountIdAttribute },
+                    ExpressionAttributeValues = new Dictionary<string, AttributeValue>(StringComparer.Ordinal)
+                    {
+                        [":account"] = new AttributeValue { S = accountId },
+                    },
+                },
+                cancellationToken);
+        }
+        catch (ConditionalCheckFailedException)
+        {
+            // Absent, or claimed by another account: nothing of ours to release.
         }
     }
 
@@ -251,11 +363,39 @@ public sealed partial class DynamoDbAccountStore : IAccountStore, IDisposable
         }
     }
 
-    private async Task<bool> TryClaimDeviceAsync(string deviceId, string accountId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Puts the claim of <paramref name="identity"/> for <paramref name="accountId"/>: only if absent (or already
+    /// <paramref name="orOwnedBy"/>'s), or, with <paramref name="previous"/>, only if still exactly that claim.
+    /// </summary>
+    private async Task<bool> TryPutClaimAsync(
+        LinkedIdentity identity, string accountId, Claim? previous, CancellationToken cancellationToken, string? orOwnedBy = null)
     {
-        var item = T.DeviceKey(deviceId);
+        var item = T.IdentityKey(identity);
         item[T.AccountIdAttribute] = new AttributeValue { S = accountId };
         item[T.ClaimedAtAttribute] = new AttributeValue { S = _timeProvider.GetUtcNow().ToString("O", CultureInfo.InvariantCulture) };
+        var names = new Dictionary<string, string>(StringComparer.Ordinal) { ["#pk"] = T.PartitionKey };
+        var values = new Dictionary<string, AttributeValue>(StringComparer.Ordinal);
+        string condition;
+        if (previous is not null)
+        {
+            names.Remove("#pk");
+            names["#account"] = T.AccountIdAttribute;
+            names["#at"] = T.ClaimedAtAttribute;
+            values[":account"] = new AttributeValue { S = previous.AccountId };
+            values[":at"] = new AttributeValue { S = previous.ClaimedAtText };
+            condition = "#account = :account AND #at = :at";
+        }
+        else if (orOwnedBy is not null)
+        {
+            names["#account"] = T.AccountIdAttribute;
+            values[":account"] = new AttributeValue { S = orOwnedBy };
+            condition = "attribute_not_exists(#pk) OR #account = :account";
+        }
+        else
+        {
+            condition = "attribute_not_exists(#pk)";
+        }
+
         try
         {
             await _client.PutItemAsync(
@@ -263,8 +403,9 @@ public sealed partial class DynamoDbAccountStore : IAccountStore, IDisposable
                 {
                     TableName = TableName,
                     Item = item,
-                    ConditionExpression = "attribute_not_exists(#pk)",
-                    ExpressionAttributeNames = new Dictionary<string, string>(StringComparer.Ordinal) { ["#pk"] = T.PartitionKey },
+                    ConditionExpression = condition,
+                    ExpressionAttributeNames = names,
+                    ExpressionAttributeValues = values.Count == 0 ? null : values,
                 },
                 cancellationToken);
             return true;
@@ -275,18 +416,42 @@ public sealed partial class DynamoDbAccountStore : IAccountStore, IDisposable
         }
     }
 
-    private async Task<string?> ReadClaimAsync(string deviceId, CancellationToken cancellationToken)
+    private async Task<Claim?> ReadClaimAsync(LinkedIdentity identity, CancellationToken cancellationToken)
     {
-        var item = await GetItemAsync(T.DeviceKey(deviceId), cancellationToken);
+        var item = await GetItemAsync(T.IdentityKey(identity), cancellationToken);
         if (item is null)
         {
             return null;
         }
 
-        return item.TryGetValue(T.AccountIdAttribute, out var value) && !string.IsNullOrEmpty(value.S)
+        var accountId = item.TryGetValue(T.AccountIdAttribute, out var value) && !string.IsNullOrEmpty(value.S)
             ? value.S
-            : throw new InvalidDataException($"DynamoDB table '{TableName}': the claim of a device has no '{T.AccountIdAttribute}'.");
+            : throw new InvalidDataException($"DynamoDB table '{TableName}': the claim of a {identity.KindName} has no '{T.AccountIdAttribute}'.");
+        var claimedAtText = item.TryGetValue(T.ClaimedAtAttribute, out var at) && at.S is not null ? at.S : string.Empty;
+        var claimedAt = DateTimeOffset.TryParse(claimedAtText, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var parsed)
+            ? parsed
+            : DateTimeOffset.UnixEpoch;
+        return new Claim(accountId, claimedAtText, claimedAt);
     }
+
+    private bool IsStale(Claim claim) => _timeProvider.GetUtcNow() - claim.ClaimedAt >= IdentityClaims.StaleAfter;
+
+    private void EnsureRoundsLeft(int round)
+    {
+        if (round >= MaxClaimRounds)
+        {
+            throw new InvalidOperationException($"DynamoDB table '{TableName}': an identity claim kept changing during {round} attempts.");
+        }
+    }
+
+    private static void ValidateIdentity(LinkedIdentity identity)
+    {
+        ArgumentNullException.ThrowIfNull(identity);
+        ArgumentException.ThrowIfNullOrEmpty(identity.Id, nameof(identity));
+    }
+
+    /// <summary>A stored claim: its account, its timestamp as stored (for conditions) and parsed.</summary>
+    private sealed record Claim(string AccountId, string ClaimedAtText, DateTimeOffset ClaimedAt);
 
     private async Task<Dictionary<string, AttributeValue>?> GetItemAsync(Dictionary<string, AttributeValue> key, CancellationToken cancellationToken)
     {

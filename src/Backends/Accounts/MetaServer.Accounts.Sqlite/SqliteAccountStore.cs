@@ -10,8 +10,9 @@ namespace MetaServer.Accounts.Sqlite;
 
 /// <summary>
 /// <see cref="IAccountStore"/> on one SQLite file (WAL journal). Table <c>accounts</c> holds the id, the revision
-/// (condition of every update), the schema version and the JSON document; table <c>device_links</c> maps device ids
-/// to account ids. Every call uses its own pooled connection, so the store is safe to use from many threads;
+/// (condition of every update), the schema version and the JSON document; table <c>identity_links</c> maps identities
+/// (kind + id: devices, custom ids, provider accounts) to account ids with their claim time (layout 1's
+/// <c>device_links</c> is migrated into it on open). Every call uses its own pooled connection, so the store is safe to use from many threads;
 /// writes of this process are serialised in memory and writers of other processes wait up to the busy timeout.
 /// Device creation keeps the same order and recovery rules as a store without transactions (claim device, then
 /// write account; a claim without account is completed by the next creation), inside one transaction here.
@@ -19,26 +20,29 @@ namespace MetaServer.Accounts.Sqlite;
 public sealed class SqliteAccountStore : IAccountStore, IDisposable
 {
     /// <summary>Version of the table layout, kept in <c>PRAGMA user_version</c>.</summary>
-    public const int StoreSchemaVersion = 1;
+    public const int StoreSchemaVersion = 2;
 
     private const int MaxIdsPerQuery = 500;
 
     private readonly string _connectionString;
     private readonly int _busyTimeoutMs;
+    private readonly TimeProvider _timeProvider;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private readonly SemaphoreSlim _initGate = new(1, 1);
     private volatile bool _initialized;
 
     /// <summary>Used by dependency injection: path from <see cref="SqliteAccountStoreOptions.Path"/> or <c>accounts.db</c> under the data folder.</summary>
-    public SqliteAccountStore(IOptions<SqliteAccountStoreOptions> options, IOptions<MetaServerOptions> serverOptions)
-        : this(ResolvePath(options, serverOptions), options.Value.BusyTimeout)
+    public SqliteAccountStore(IOptions<SqliteAccountStoreOptions> options, IOptions<MetaServerOptions> serverOptions, TimeProvider? timeProvider = null)
+        : this(ResolvePath(options, serverOptions), options.Value.BusyTimeout, timeProvider)
     {
     }
 
     /// <param name="databasePath">The database file; its folder is created when missing.</param>
     /// <param name="busyTimeout">How long a statement waits for another connection's lock; 10 s when null.</param>
-    public SqliteAccountStore(string databasePath, TimeSpan? busyTimeout = null)
+    /// <param name="timeProvider">Clock of identity claim timestamps; the system clock when null.</param>
+    public SqliteAccountStore(string databasePath, TimeSpan? busyTimeout = null, TimeProvider? timeProvider = null)
     {
+        _timeProvider = timeProvider ?? TimeProvider.System;
         ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
         DatabasePath = System.IO.Path.GetFullPath(databasePath);
         var timeout = busyTimeout ?? TimeSpan.FromSeconds(10);
@@ -101,12 +105,25 @@ public sealed class SqliteAccountStore : IAccountStore, IDisposable
                     schema_version INTEGER NOT NULL,
                     document       TEXT    NOT NULL
                 );
-                CREATE TABLE IF NOT EXISTS device_links (
-                    device_id  TEXT NOT NULL PRIMARY KEY,
-                    account_id TEXT NOT NULL
+                CREATE TABLE IF NOT EXISTS identity_links (
+                    kind       TEXT    NOT NULL,
+                    id         TEXT    NOT NULL,
+                    account_id TEXT    NOT NULL,
+                    claimed_at INTEGER NOT NULL,
+                    PRIMARY KEY (kind, id)
                 );
-                CREATE INDEX IF NOT EXISTS device_links_by_account ON device_links (account_id);
+                CREATE INDEX IF NOT EXISTS identity_links_by_account ON identity_links (account_id);
                 """, cancellationToken);
+            if (version == 1)
+            {
+                // Layout 1 kept devices in device_links; they become identity links of kind "device".
+                await ExecuteAsync(connection, transaction, """
+                    INSERT OR IGNORE INTO identity_links (kind, id, account_id, claimed_at)
+                        SELECT 'device', device_id, account_id, 0 FROM device_links;
+                    DROP TABLE device_links;
+                    """, cancellationToken);
+            }
+
             await ExecuteAsync(connection, transaction, $"PRAGMA user_version = {StoreSchemaVersion};", cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             _initialized = true;
@@ -158,33 +175,58 @@ public sealed class SqliteAccountStore : IAccountStore, IDisposable
         return found;
     }
 
-    public async Task<Account?> FindByDeviceAsync(string deviceId, CancellationToken cancellationToken)
+    public Task<Account?> FindByDeviceAsync(string deviceId, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(deviceId);
+        return FindByIdentityAsync(LinkedIdentity.Device(deviceId), cancellationToken);
+    }
+
+    public Task<DeviceAccountResult> CreateForDeviceAsync(string deviceId, Account newAccount, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(deviceId);
+        ArgumentNullException.ThrowIfNull(newAccount);
+        if (!newAccount.DeviceIds.Contains(deviceId, StringComparer.Ordinal))
+        {
+            throw new ArgumentException("A new account must list the device it is created for.", nameof(newAccount));
+        }
+
+        return CreateForIdentityAsync(LinkedIdentity.Device(deviceId), newAccount, cancellationToken);
+    }
+
+    public async Task<Account?> FindByIdentityAsync(LinkedIdentity identity, CancellationToken cancellationToken)
+    {
+        ValidateIdentity(identity);
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = """
             SELECT a.account_id, a.revision, a.document
-            FROM device_links d JOIN accounts a ON a.account_id = d.account_id
-            WHERE d.device_id = $device;
+            FROM identity_links l JOIN accounts a ON a.account_id = l.account_id
+            WHERE l.kind = $kind AND l.id = $id;
             """;
-        command.Parameters.AddWithValue("$device", deviceId);
+        command.Parameters.AddWithValue("$kind", identity.KindName);
+        command.Parameters.AddWithValue("$id", identity.Id);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? ReadAccount(reader) : null;
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        var account = ReadAccount(reader);
+        return account.HasIdentity(identity) ? account : null;
     }
 
-    public async Task<DeviceAccountResult> CreateForDeviceAsync(string deviceId, Account newAccount, CancellationToken cancellationToken)
+    public async Task<DeviceAccountResult> CreateForIdentityAsync(LinkedIdentity identity, Account newAccount, CancellationToken cancellationToken)
     {
-        ArgumentException.ThrowIfNullOrEmpty(deviceId);
+        ValidateIdentity(identity);
         ArgumentNullException.ThrowIfNull(newAccount);
         if (newAccount.Revision != 1)
         {
             throw new ArgumentException("A new account must have revision 1.", nameof(newAccount));
         }
 
-        if (!newAccount.DeviceIds.Contains(deviceId, StringComparer.Ordinal))
+        if (!newAccount.HasIdentity(identity))
         {
-            throw new ArgumentException("A new account must list the device it is created for.", nameof(newAccount));
+            throw new ArgumentException("A new account must list the identity it is created for.", nameof(newAccount));
         }
 
         await using var connection = await OpenAsync(cancellationToken);
@@ -194,31 +236,36 @@ public sealed class SqliteAccountStore : IAccountStore, IDisposable
             // BEGIN IMMEDIATE: take the write lock first, so the read below cannot go stale before the writes.
             await using var transaction = connection.BeginTransaction(deferred: false);
 
-            // 1. Claim the device (or find the existing claim).
-            var claimedId = await ScalarAsync(
-                connection, transaction, "SELECT account_id FROM device_links WHERE device_id = $device;", cancellationToken, ("$device", deviceId)) as string;
+            // 1. Claim the identity (or find the existing claim).
+            var claim = await ReadClaimAsync(connection, transaction, identity, cancellationToken);
             Account toWrite;
-            if (claimedId is not null)
+            if (claim is { } held)
             {
-                var existing = await ReadAccountAsync(connection, transaction, claimedId, cancellationToken);
-                if (existing is not null)
+                var existing = await ReadAccountAsync(connection, transaction, held.AccountId, cancellationToken);
+                if (existing is null)
+                {
+                    // A half-finished creation: the identity is claimed but its account is missing. Complete it.
+                    toWrite = newAccount with { AccountId = held.AccountId };
+                }
+                else if (existing.HasIdentity(identity))
                 {
                     await transaction.CommitAsync(cancellationToken);
                     return new DeviceAccountResult(existing, Created: false);
                 }
-
-                // A half-finished creation: the device is claimed but its account is missing. Complete it.
-                toWrite = newAccount with { AccountId = claimedId };
+                else if (IsStale(held.ClaimedAtMs))
+                {
+                    // A dangling claim nobody completed: take it over.
+                    await WriteClaimAsync(connection, transaction, identity, newAccount.AccountId, replace: true, cancellationToken);
+                    toWrite = newAccount;
+                }
+                else
+                {
+                    throw new IdentityClaimBusyException(identity.KindName);
+                }
             }
             else
             {
-                await ExecuteAsync(
-                    connection,
-                    transaction,
-                    "INSERT INTO device_links (device_id, account_id) VALUES ($device, $account);",
-                    cancellationToken,
-                    ("$device", deviceId),
-                    ("$account", newAccount.AccountId));
+                await WriteClaimAsync(connection, transaction, identity, newAccount.AccountId, replace: false, cancellationToken);
                 toWrite = newAccount;
             }
 
@@ -239,6 +286,95 @@ public sealed class SqliteAccountStore : IAccountStore, IDisposable
             _writeGate.Release();
         }
     }
+
+    public async Task<IdentityClaimResult> ClaimIdentityAsync(LinkedIdentity identity, string accountId, CancellationToken cancellationToken)
+    {
+        ValidateIdentity(identity);
+        ArgumentException.ThrowIfNullOrEmpty(accountId);
+        await using var connection = await OpenAsync(cancellationToken);
+        await _writeGate.WaitAsync(cancellationToken);
+        try
+        {
+            await using var transaction = connection.BeginTransaction(deferred: false);
+            var claim = await ReadClaimAsync(connection, transaction, identity, cancellationToken);
+            if (claim is { } held && !string.Equals(held.AccountId, accountId, StringComparison.Ordinal))
+            {
+                var holder = await ReadAccountAsync(connection, transaction, held.AccountId, cancellationToken);
+                if (holder is null || holder.HasIdentity(identity) || !IsStale(held.ClaimedAtMs))
+                {
+                    return IdentityClaimResult.HeldBy(held.AccountId);
+                }
+
+                await WriteClaimAsync(connection, transaction, identity, accountId, replace: true, cancellationToken);
+            }
+            else if (claim is null)
+            {
+                await WriteClaimAsync(connection, transaction, identity, accountId, replace: false, cancellationToken);
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+            return IdentityClaimResult.Success;
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    public async Task ReleaseIdentityAsync(LinkedIdentity identity, string accountId, CancellationToken cancellationToken)
+    {
+        ValidateIdentity(identity);
+        ArgumentException.ThrowIfNullOrEmpty(accountId);
+        await using var connection = await OpenAsync(cancellationToken);
+        await _writeGate.WaitAsync(cancellationToken);
+        try
+        {
+            await ExecuteAsync(
+                connection,
+                null,
+                "DELETE FROM identity_links WHERE kind = $kind AND id = $id AND account_id = $account;",
+                cancellationToken,
+                ("$kind", identity.KindName),
+                ("$id", identity.Id),
+                ("$account", accountId));
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    private static void ValidateIdentity(LinkedIdentity identity)
+    {
+        ArgumentNullException.ThrowIfNull(identity);
+        ArgumentException.ThrowIfNullOrEmpty(identity.Id, nameof(identity));
+    }
+
+    private bool IsStale(long claimedAtMs) =>
+        _timeProvider.GetUtcNow().ToUnixTimeMilliseconds() - claimedAtMs >= (long)IdentityClaims.StaleAfter.TotalMilliseconds;
+
+    private static async Task<(string AccountId, long ClaimedAtMs)?> ReadClaimAsync(
+        SqliteConnection connection, SqliteTransaction transaction, LinkedIdentity identity, CancellationToken cancellationToken)
+    {
+        await using var command = Command(
+            connection, transaction, "SELECT account_id, claimed_at FROM identity_links WHERE kind = $kind AND id = $id;", [("$kind", identity.KindName), ("$id", identity.Id)]);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? (reader.GetString(0), reader.GetInt64(1)) : null;
+    }
+
+    private Task<int> WriteClaimAsync(
+        SqliteConnection connection, SqliteTransaction transaction, LinkedIdentity identity, string accountId, bool replace, CancellationToken cancellationToken) =>
+        ExecuteAsync(
+            connection,
+            transaction,
+            replace
+                ? "UPDATE identity_links SET account_id = $account, claimed_at = $at WHERE kind = $kind AND id = $id;"
+                : "INSERT INTO identity_links (kind, id, account_id, claimed_at) VALUES ($kind, $id, $account, $at);",
+            cancellationToken,
+            ("$kind", identity.KindName),
+            ("$id", identity.Id),
+            ("$account", accountId),
+            ("$at", _timeProvider.GetUtcNow().ToUnixTimeMilliseconds()));
 
     public async Task<AccountUpdateResult> TryUpdateAsync(Account account, long expectedRevision, CancellationToken cancellationToken)
     {

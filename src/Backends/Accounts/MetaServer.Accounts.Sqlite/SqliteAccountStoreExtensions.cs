@@ -22,7 +22,8 @@ public static class SqliteAccountStoreExtensions
             .ValidateOnStart();
         services.TryAddSingleton(sp => new SqliteAccountStore(
             sp.GetRequiredService<IOptions<SqliteAccountStoreOptions>>(),
-            sp.GetRequiredService<IOptions<MetaServerOptions>>()));
+            sp.GetRequiredService<IOptions<MetaServerOptions>>(),
+            sp.GetService<TimeProvider>()));
         services.TryAddSingleton<IAccountStore>(sp => sp.GetRequiredService<SqliteAccountStore>());
         services.AddHostedService<SqliteAccountStoreInitializer>();
         return services;

@@ -36,6 +36,15 @@ public sealed record Account
     /// </summary>
     public string? CreationRequestId { get; init; }
 
+    /// <summary>Identities other than devices (custom ids, Apple/Google accounts); empty in older documents.</summary>
+    public ImmutableArray<LinkedIdentity> Identities { get; init; } = [];
+
+    /// <summary>The current (or last, possibly expired) ban; null when never banned or unbanned.</summary>
+    public AccountBan? Ban { get; init; }
+
+    /// <summary>Operator actions (ban, unban), oldest first, at most <see cref="AccountIdentityExtensions.MaxModerationEntries"/>.</summary>
+    public ImmutableArray<ModerationEntry> ModerationLog { get; init; } = [];
+
     /// <summary>
     /// Document fields this build does not know: fields of an older schema that a migration still has to
     /// consume, or fields written by a newer build. They are written back unchanged.

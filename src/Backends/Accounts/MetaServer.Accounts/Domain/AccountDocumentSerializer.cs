@@ -23,6 +23,9 @@ public static class AccountDocumentSerializer
             LastLoginAt = account.LastLoginAt,
             DeviceIds = [.. account.DeviceIds],
             CreationRequestId = account.CreationRequestId,
+            Identities = account.Identities.IsDefaultOrEmpty ? null : [.. account.Identities.Select(i => new IdentityDocument { Kind = i.KindName, Id = i.Id })],
+            Ban = account.Ban,
+            ModerationLog = account.ModerationLog.IsDefaultOrEmpty ? null : [.. account.ModerationLog],
             Extra = account.ExtraFields.IsEmpty ? null : new Dictionary<string, JsonElement>(account.ExtraFields, StringComparer.Ordinal),
         };
         return JsonSerializer.Serialize(document, AccountJsonContext.Default.AccountDocument);
@@ -46,11 +49,36 @@ public static class AccountDocumentSerializer
             LastLoginAt = document.LastLoginAt,
             DeviceIds = document.DeviceIds is null ? [] : [.. document.DeviceIds],
             CreationRequestId = document.CreationRequestId,
+            Identities = document.Identities is null ? [] : [.. document.Identities.Select(i => ReadIdentity(accountId, i))],
+            Ban = document.Ban,
+            ModerationLog = document.ModerationLog.OrEmpty(),
             ExtraFields = document.Extra is null
                 ? ImmutableDictionary<string, JsonElement>.Empty
                 : document.Extra.ToImmutableDictionary(StringComparer.Ordinal),
         };
     }
+
+    private static LinkedIdentity ReadIdentity(string accountId, IdentityDocument identity)
+    {
+        var kind = identity.Kind switch
+        {
+            "custom" => IdentityKind.Custom,
+            "apple" => IdentityKind.Apple,
+            "google" => IdentityKind.Google,
+            _ => throw new JsonException($"The document of account '{accountId}' has an identity of unknown kind '{identity.Kind}'."),
+        };
+        return string.IsNullOrEmpty(identity.Id)
+            ? throw new JsonException($"The document of account '{accountId}' has an identity without id.")
+            : new LinkedIdentity(kind, identity.Id);
+    }
+}
+
+/// <summary>A stored identity link: <c>{"kind":"google","id":"&lt;sub&gt;"}</c>.</summary>
+internal sealed class IdentityDocument
+{
+    public string? Kind { get; set; }
+
+    public string? Id { get; set; }
 }
 
 /// <summary>The stored shape of an account. Property names are camelCase in JSON.</summary>
@@ -67,6 +95,12 @@ internal sealed class AccountDocument
     public List<string>? DeviceIds { get; set; }
 
     public string? CreationRequestId { get; set; }
+
+    public List<IdentityDocument>? Identities { get; set; }
+
+    public AccountBan? Ban { get; set; }
+
+    public List<ModerationEntry>? ModerationLog { get; set; }
 
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Extra { get; set; }
