@@ -13,4 +13,8 @@ public sealed class AccountsOptions
     /// </summary>
     [Range(1, 100)]
     public int MaxUpdateAttempts { get; set; } = 8;
+
+    /// <summary>Most identities (devices, custom ids, provider accounts) one account can have linked.</summary>
+    [Range(1, 1000)]
+    public int MaxIdentitiesPerAccount { get; set; } = 32;
 }

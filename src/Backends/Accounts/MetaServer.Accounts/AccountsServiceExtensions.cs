@@ -1,4 +1,5 @@
 using MetaServer.Accounts.Handlers;
+using MetaServer.Accounts.Identity;
 using MetaServer.Accounts.Migrations;
 using MetaServer.Accounts.Storage;
 using MetaServer.Pipelines;
@@ -7,13 +8,15 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace MetaServer.Accounts;
 
 public static class AccountsServiceExtensions
 {
     /// <summary>
-    /// Registers the accounts service: its message handlers (<c>accounts.login-device</c>, <c>accounts.get-account</c>)
+    /// Registers the accounts service: its message handlers (<c>accounts.login-device</c>, <c>accounts.get-account</c>, the custom-id
+    /// and provider logins, link/unlink identity, ban/unban account)
     /// as <see cref="IMessageHandler"/>s, the <see cref="AccountMigrator"/> (built from every registered
     /// <see cref="IAccountMigration"/>), validated <see cref="AccountsOptions"/> and a start-up check that fails the host
     /// when the migration chain is broken or no <see cref="IAccountStore"/> is registered.
@@ -30,6 +33,18 @@ public static class AccountsServiceExtensions
         services.TryAddSingleton(sp => new AccountMigrator(sp.GetServices<IAccountMigration>()));
         services.AddSingleton<IMessageHandler, LoginDeviceHandler>();
         services.AddSingleton<IMessageHandler, GetAccountHandler>();
+        services.AddSingleton<IMessageHandler, LoginCustomHandler>();
+        services.AddSingleton<IMessageHandler, LoginProviderHandler>();
+        services.AddSingleton<IMessageHandler, LinkIdentityHandler>();
+        services.AddSingleton<IMessageHandler, UnlinkIdentityHandler>();
+        services.AddSingleton<IMessageHandler, BanAccountHandler>();
+        services.AddSingleton<IMessageHandler, UnbanAccountHandler>();
+        services.AddOptions<IdentityProvidersOptions>()
+            .Bind(configuration.GetSection(IdentityProvidersOptions.SectionName))
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<IdentityProvidersOptions>, IdentityProvidersOptionsValidator>());
+        services.AddHttpClient(IdTokenVerifier.HttpClientName);
+        services.TryAddSingleton<IdTokenVerifier>();
         services.AddHostedService<AccountsStartupCheck>();
         return services;
     }

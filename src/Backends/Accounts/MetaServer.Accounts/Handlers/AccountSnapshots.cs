@@ -18,6 +18,7 @@ public static class AccountSnapshots
             Revision = account.Revision,
         };
         snapshot.DeviceIds.AddRange(account.DeviceIds);
+        snapshot.Identities.AddRange(account.Identities.Select(i => new AccountIdentity { Kind = IdentityIds.ToProto(i.Kind), Id = i.Id }));
         return snapshot;
     }
 }

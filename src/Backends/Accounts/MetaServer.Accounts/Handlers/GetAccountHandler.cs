@@ -1,3 +1,4 @@
+using MetaServer.Accounts.Domain;
 using MetaServer.Accounts.Migrations;
 using MetaServer.Accounts.Storage;
 using MetaServer.Pipelines;
@@ -5,18 +6,22 @@ using MetaServer.Protocol;
 using MetaServer.Protocol.Internal.V1;
 using MetaServer.Protocol.V1;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace MetaServer.Accounts.Handlers;
 
 /// <summary>
 /// <c>accounts.get-account</c>: answers with the account snapshot or NOT_FOUND. Read-only: an account of an older
 /// schema is migrated in memory for the answer and saved migrated only by its next login.
+/// A session check (<c>check_session</c>, token resume and refresh) refuses a banned account with ACCOUNT_BANNED;
+/// with <c>stamp_login</c> it also stores the login time (and so the migration), like a login.
 /// </summary>
 public sealed class GetAccountHandler(
     IAccountStore store,
     AccountMigrator migrator,
     TimeProvider timeProvider,
-    ILogger<GetAccountHandler> logger) : IMessageHandler
+    ILogger<GetAccountHandler> logger,
+    IOptions<AccountsOptions>? options = null) : IMessageHandler
 {
     /// <summary>Longest account id accepted; real ids are 32 characters.</summary>
     public const int MaxAccountIdLength = 128;
@@ -42,17 +47,41 @@ public sealed class GetAccountHandler(
             return AccountResultReplies.Error(message, ResultCode.InvalidArgument, $"The account id is longer than {MaxAccountIdLength} characters.", timeProvider);
         }
 
-        var account = await store.GetAsync(accountId, cancellationToken);
-        if (account is null)
+        var now = timeProvider.GetUtcNow();
+        var maxAttempts = options?.Value.MaxUpdateAttempts ?? 8;
+        for (var attempt = 1; ; attempt++)
         {
-            return AccountResultReplies.Error(message, ResultCode.NotFound, "No account has this id.", timeProvider);
-        }
+            var account = await store.GetAsync(accountId, cancellationToken);
+            if (account is null)
+            {
+                return AccountResultReplies.Error(message, ResultCode.NotFound, "No account has this id.", timeProvider);
+            }
 
-        if (!AccountRequests.TryMigrate(migrator, account, message, timeProvider, logger, out var migrated, out var migrationFailed))
-        {
-            return migrationFailed;
-        }
+            if (query.CheckSession && account.ActiveBan(now) is { } ban)
+            {
+                return AccountResultReplies.Error(message, ResultCode.AccountBanned, AccountIdentityExtensions.BannedMessage(ban), timeProvider, accountId);
+            }
 
-        return AccountResultReplies.Ok(message, migrated, created: false, timeProvider);
+            if (!AccountRequests.TryMigrate(migrator, account, message, timeProvider, logger, out var migrated, out var migrationFailed))
+            {
+                return migrationFailed;
+            }
+
+            if (!query.StampLogin || (ReferenceEquals(migrated, account) && account.LastLoginAt >= now))
+            {
+                return AccountResultReplies.Ok(message, migrated, created: false, timeProvider);
+            }
+
+            var update = await store.TryUpdateAsync(migrated with { LastLoginAt = now }, account.Revision, cancellationToken);
+            if (update is { Succeeded: true, Account: { } stored })
+            {
+                return AccountResultReplies.Ok(message, stored, created: false, timeProvider);
+            }
+
+            if (attempt >= maxAttempts)
+            {
+                throw new AccountUpdateConflictException(accountId, attempt);
+            }
+        }
     }
 }
