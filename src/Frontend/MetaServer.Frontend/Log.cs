@@ -87,4 +87,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1053, Level = LogLevel.Error, Message = "The {MessageType} service answered with an unusable {ReplyType} reply; the client gets INTERNAL")]
     public static partial void UnexpectedServiceReply(ILogger logger, string messageType, string replyType);
+
+    [LoggerMessage(EventId = 1060, Level = LogLevel.Information, Message = "Session {SessionId}: account {AccountId} may not continue ({Code}); closing the session")]
+    public static partial void SessionRefused(ILogger logger, string sessionId, string accountId, MetaServer.Protocol.V1.ResultCode code);
+
+    [LoggerMessage(EventId = 1061, Level = LogLevel.Information, Message = "Session {SessionId}: told to disconnect ({Code}); closing the session")]
+    public static partial void SessionDisconnected(ILogger logger, string sessionId, MetaServer.Protocol.V1.ResultCode code);
 }

@@ -203,6 +203,60 @@ public sealed class MetaServerClient : IAsyncDisposable
         return ExpectOk(reply, Envelope.PayloadOneofCase.Auth).Auth;
     }
 
+    /// <summary>Logs in with a game-chosen custom id (creating the account on first login).</summary>
+    /// <exception cref="MetaServerRequestException">The server refused the login (e.g. <see cref="ResultCode.AccountBanned"/>).</exception>
+    public async Task<AuthResponse> LoginCustomAsync(string customId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(customId);
+        var reply = await SendAsync(new Envelope { AuthCustom = new AuthCustomRequest { CustomId = customId } }, cancellationToken);
+        return ExpectOk(reply, Envelope.PayloadOneofCase.Auth).Auth;
+    }
+
+    /// <summary>Logs in with a Sign in with Apple / Google id token (creating the account on first login).</summary>
+    /// <exception cref="MetaServerRequestException">The server refused the login (e.g. <see cref="ResultCode.InvalidToken"/>).</exception>
+    public async Task<AuthResponse> LoginProviderAsync(IdentityProvider provider, string idToken, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(idToken);
+        var reply = await SendAsync(new Envelope { AuthProvider = new AuthProviderRequest { Provider = provider, IdToken = idToken } }, cancellationToken);
+        return ExpectOk(reply, Envelope.PayloadOneofCase.Auth).Auth;
+    }
+
+    /// <summary>
+    /// Links one more identity to this session's account: set one of the request's device id, custom id or provider
+    /// token. A fresh <c>client_request_id</c> is chosen when it is empty.
+    /// </summary>
+    /// <exception cref="MetaServerRequestException">The server refused (e.g. <see cref="ResultCode.AlreadyLinked"/>).</exception>
+    public async Task<AccountResponse> LinkAsync(LinkRequest link, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(link);
+        var request = link.Clone();
+        if (request.ClientRequestId.Length == 0)
+        {
+            request.ClientRequestId = Guid.NewGuid().ToString("N");
+        }
+
+        var reply = await SendAsync(new Envelope { Link = request }, cancellationToken);
+        return ExpectOk(reply, Envelope.PayloadOneofCase.Account).Account;
+    }
+
+    /// <summary>Unlinks an identity (kind and id as listed in the account snapshot) from this session's account.</summary>
+    /// <exception cref="MetaServerRequestException">The server refused (e.g. <see cref="ResultCode.FailedPrecondition"/> for the last identity).</exception>
+    public async Task<AccountResponse> UnlinkAsync(IdentityKind kind, string id, string? clientRequestId = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        var request = new UnlinkRequest { ClientRequestId = clientRequestId ?? Guid.NewGuid().ToString("N"), Kind = kind, Id = id };
+        var reply = await SendAsync(new Envelope { Unlink = request }, cancellationToken);
+        return ExpectOk(reply, Envelope.PayloadOneofCase.Account).Account;
+    }
+
+    /// <summary>Gets a fresh session token for this session's account.</summary>
+    /// <exception cref="MetaServerRequestException">The server refused (e.g. <see cref="ResultCode.AccountBanned"/>; the server then closes the session).</exception>
+    public async Task<TokenResponse> RefreshTokenAsync(CancellationToken cancellationToken = default)
+    {
+        var reply = await SendAsync(new Envelope { RefreshToken = new RefreshTokenRequest() }, cancellationToken);
+        return ExpectOk(reply, Envelope.PayloadOneofCase.Token).Token;
+    }
+
     /// <summary>Fetches the account of this (authenticated) session.</summary>
     /// <exception cref="MetaServerRequestException">The server refused the request (e.g. <see cref="ResultCode.NotAuthenticated"/>).</exception>
     public async Task<AccountResponse> GetAccountAsync(CancellationToken cancellationToken = default)

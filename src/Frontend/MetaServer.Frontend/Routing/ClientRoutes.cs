@@ -15,6 +15,8 @@ public static class ClientRoutes
     private static readonly FrozenDictionary<Envelope.PayloadOneofCase, string> Routes = new Dictionary<Envelope.PayloadOneofCase, string>
     {
         [Envelope.PayloadOneofCase.SetNickname] = MessageTypes.AccountsSetNickname,
+        [Envelope.PayloadOneofCase.Link] = MessageTypes.AccountsLinkIdentity,
+        [Envelope.PayloadOneofCase.Unlink] = MessageTypes.AccountsUnlinkIdentity,
     }.ToFrozenDictionary();
 
     /// <summary>The message type (and so the queue) of a routed request, or null when the payload is not one.</summary>

@@ -6,8 +6,11 @@ using Microsoft.Extensions.Logging;
 
 namespace MetaServer.Frontend;
 
-/// <summary>The reply to a client request, and the account the session is authenticated as afterwards (auth only).</summary>
-internal readonly record struct HandledRequest(Envelope Reply, string? AuthenticatedAccountId);
+/// <summary>
+/// The reply to a client request, the account the session is authenticated as afterwards (auth only), and a
+/// disconnect to send and close with after the reply (e.g. a refresh that found the account banned).
+/// </summary>
+internal readonly record struct HandledRequest(Envelope Reply, string? AuthenticatedAccountId, DisconnectEvent? CloseWith = null);
 
 /// <summary>Turns an accepted client request into backend calls and the backend answer into the client reply.</summary>
 internal sealed class RequestHandler(BackendGateway gateway, SessionTokenService tokens, ILogger<RequestHandler> logger) : ISessionRequestHandler
@@ -36,14 +39,40 @@ internal sealed class RequestHandler(BackendGateway gateway, SessionTokenService
                     return new HandledRequest(Error(request.RequestId, ResultCode.InvalidToken, TokenMessage(validation.Failure)), null);
                 }
 
+                // A resume is a login: a banned account is refused and the login time is stamped.
                 var call = await gateway.CallAsync(
                     MessageTypes.AccountsGetAccount,
-                    new GetAccountQuery { AccountId = validation.AccountId },
+                    new GetAccountQuery { AccountId = validation.AccountId, CheckSession = true, StampLogin = true },
                     sessionId,
                     validation.AccountId,
                     cancellationToken);
                 return AuthReply(request.RequestId, call, sessionId, validation.AccountId);
             }
+
+            case RequestKind.AuthCustom:
+            {
+                var call = await gateway.CallAsync(
+                    MessageTypes.AccountsLoginCustom,
+                    new LoginCustomCommand { CustomId = request.AuthCustom.CustomId },
+                    sessionId,
+                    playerId: null,
+                    cancellationToken);
+                return AuthReply(request.RequestId, call, sessionId, expectedAccountId: null);
+            }
+
+            case RequestKind.AuthProvider:
+            {
+                var call = await gateway.CallAsync(
+                    MessageTypes.AccountsLoginProvider,
+                    new LoginProviderCommand { Provider = request.AuthProvider.Provider, IdToken = request.AuthProvider.IdToken },
+                    sessionId,
+                    playerId: null,
+                    cancellationToken);
+                return AuthReply(request.RequestId, call, sessionId, expectedAccountId: null);
+            }
+
+            case RequestKind.RefreshToken:
+                return await RefreshAsync(request.RequestId, sessionId, accountId, cancellationToken);
 
             case RequestKind.GetAccount:
             {
@@ -78,6 +107,53 @@ internal sealed class RequestHandler(BackendGateway gateway, SessionTokenService
             default:
                 throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown request kind.");
         }
+    }
+
+    /// <summary>
+    /// Issues a fresh token once the accounts service confirms the session's account still exists and is not banned.
+    /// A banned (or deleted) account gets the error and its session is closed.
+    /// </summary>
+    private async Task<HandledRequest> RefreshAsync(ulong requestId, string sessionId, string? accountId, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(accountId))
+        {
+            return new HandledRequest(Error(requestId, ResultCode.NotAuthenticated, "authenticate first"), null);
+        }
+
+        var call = await gateway.CallAsync(
+            MessageTypes.AccountsGetAccount,
+            new GetAccountQuery { AccountId = accountId, CheckSession = true },
+            sessionId,
+            accountId,
+            cancellationToken);
+        if (ParseAccountResult(call) is not { } result)
+        {
+            return new HandledRequest(Error(requestId, call), null);
+        }
+
+        var code = result.Result?.Code ?? ResultCode.Ok;
+        if (code is ResultCode.AccountBanned or ResultCode.NotFound)
+        {
+            var message = code == ResultCode.NotFound ? "the account does not exist" : result.Result!.Message;
+            var replyCode = code == ResultCode.NotFound ? ResultCode.InvalidToken : code;
+            Log.SessionRefused(logger, sessionId, accountId, replyCode);
+            return new HandledRequest(Error(requestId, replyCode, message), null, new DisconnectEvent { Code = replyCode, Reason = message });
+        }
+
+        if (code != ResultCode.Ok)
+        {
+            return new HandledRequest(new Envelope { RequestId = requestId, Result = result.Result }, null);
+        }
+
+        var token = tokens.Issue(accountId);
+        return new HandledRequest(
+            new Envelope
+            {
+                RequestId = requestId,
+                Result = new Result { Code = ResultCode.Ok },
+                Token = new TokenResponse { Token = token.Token, TokenExpiresAtUnixMs = token.ExpiresAt.ToUnixTimeMilliseconds() },
+            },
+            null);
     }
 
     /// <summary>Forwards a routed request to its service and turns its <c>ClientReply</c> into the client reply.</summary>

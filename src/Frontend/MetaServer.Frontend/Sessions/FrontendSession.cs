@@ -126,8 +126,48 @@ internal sealed class FrontendSession
         }
     }
 
-    /// <summary>Queues a server event for the client. Returns false when the session is closing or was aborted.</summary>
-    public bool DeliverEvent(Envelope serverEvent) => Enqueue(serverEvent);
+    /// <summary>
+    /// Queues a server event for the client. Returns false when the session is closing or was aborted.
+    /// A <see cref="DisconnectEvent"/> (e.g. the account was banned) is sent and then the session closes
+    /// (see <see cref="Disconnect"/>).
+    /// </summary>
+    public bool DeliverEvent(Envelope serverEvent)
+    {
+        ArgumentNullException.ThrowIfNull(serverEvent);
+        if (serverEvent.PayloadCase == Envelope.PayloadOneofCase.Disconnect)
+        {
+            return Disconnect(serverEvent.Disconnect);
+        }
+
+        return Enqueue(serverEvent);
+    }
+
+    /// <summary>
+    /// Sends <paramref name="disconnect"/> and closes: ACCOUNT_BANNED closes with 1008 (policy violation)
+    /// "account banned", UNAVAILABLE with 1001, anything else with 1008 and the code's name.
+    /// </summary>
+    public bool Disconnect(DisconnectEvent disconnect)
+    {
+        ArgumentNullException.ThrowIfNull(disconnect);
+        if (IsClosing)
+        {
+            return false;
+        }
+
+        Log.SessionDisconnected(_logger, Id, disconnect.Code);
+        var queued = Enqueue(new Envelope { Disconnect = disconnect });
+        var (status, description) = CloseStatusOf(disconnect.Code);
+        RequestClose(status, description);
+        return queued;
+    }
+
+    internal static (WebSocketCloseStatus Status, string Description) CloseStatusOf(ResultCode code) => code switch
+    {
+        ResultCode.AccountBanned => (WebSocketCloseStatus.PolicyViolation, "account banned"),
+        ResultCode.Unavailable => (WebSocketCloseStatus.EndpointUnavailable, "server is shutting down"),
+        ResultCode.InvalidToken => (WebSocketCloseStatus.PolicyViolation, "session no longer valid"),
+        _ => (WebSocketCloseStatus.PolicyViolation, "disconnected: " + code),
+    };
 
     /// <summary>Draining: finish the in-flight request, then say goodbye and close with 1001.</summary>
     public void BeginDrain()
@@ -386,11 +426,13 @@ internal sealed class FrontendSession
         await Task.Yield();
         Envelope reply;
         string? authenticated = null;
+        DisconnectEvent? closeWith = null;
         try
         {
             var handled = await _handler.HandleAsync(kind, request, Id, accountId, _lifetime.Token);
             reply = handled.Reply;
             authenticated = handled.AuthenticatedAccountId;
+            closeWith = handled.CloseWith;
         }
         catch (OperationCanceledException) when (_lifetime.IsCancellationRequested)
         {
@@ -427,7 +469,11 @@ internal sealed class FrontendSession
         }
 
         Enqueue(reply);
-        if (closeNow)
+        if (closeWith is not null)
+        {
+            Disconnect(closeWith);
+        }
+        else if (closeNow)
         {
             SayGoodbye();
         }

@@ -27,6 +27,12 @@ public enum RequestKind
 
     /// <summary>An authenticated request forwarded as-is to its service (see <see cref="ClientRoutes"/>).</summary>
     Routed,
+
+    AuthCustom,
+    AuthProvider,
+
+    /// <summary>A fresh session token for the authenticated account.</summary>
+    RefreshToken,
 }
 
 /// <summary>Outcome of <see cref="SessionStateMachine.OnRequest"/>: accepted (and now in flight) or rejected with a reply.</summary>
@@ -76,6 +82,15 @@ public sealed class SessionStateMachine
             case Envelope.PayloadOneofCase.GetAccount:
                 kind = RequestKind.GetAccount;
                 break;
+            case Envelope.PayloadOneofCase.AuthCustom:
+                kind = RequestKind.AuthCustom;
+                break;
+            case Envelope.PayloadOneofCase.AuthProvider:
+                kind = RequestKind.AuthProvider;
+                break;
+            case Envelope.PayloadOneofCase.RefreshToken:
+                kind = RequestKind.RefreshToken;
+                break;
             case Envelope.PayloadOneofCase.None:
                 return RequestDecision.Reject(ResultCode.InvalidArgument, "the request has no payload or an unknown one");
             case var routed when ClientRoutes.MessageTypeOf(routed) is not null:
@@ -97,7 +112,7 @@ public sealed class SessionStateMachine
             return RequestDecision.Reject(ResultCode.RequestInFlight, $"request {inFlight} has not been answered yet");
         }
 
-        var isAuth = kind is RequestKind.AuthDevice or RequestKind.AuthToken;
+        var isAuth = kind is RequestKind.AuthDevice or RequestKind.AuthToken or RequestKind.AuthCustom or RequestKind.AuthProvider;
         if (isAuth && State == SessionState.Authenticated)
         {
             return RequestDecision.Reject(ResultCode.AlreadyAuthenticated, "the session is already authenticated");
@@ -116,6 +131,16 @@ public sealed class SessionStateMachine
         if (kind == RequestKind.AuthToken && request.AuthToken.Token.Length == 0)
         {
             return RequestDecision.Reject(ResultCode.InvalidToken, "token is required");
+        }
+
+        if (kind == RequestKind.AuthCustom && request.AuthCustom.CustomId.Length == 0)
+        {
+            return RequestDecision.Reject(ResultCode.InvalidArgument, "custom_id is required");
+        }
+
+        if (kind == RequestKind.AuthProvider && request.AuthProvider.IdToken.Length == 0)
+        {
+            return RequestDecision.Reject(ResultCode.InvalidToken, "id_token is required");
         }
 
         InFlightRequestId = request.RequestId;
