@@ -8,6 +8,12 @@ locals {
   request_message_types = [
     "accounts.login-device",
     "accounts.get-account",
+    "accounts.login-custom",
+    "accounts.login-provider",
+    "accounts.link-identity",
+    "accounts.unlink-identity",
+    "accounts.ban-account",
+    "accounts.unban-account",
   ]
 
   request_queue_names = {

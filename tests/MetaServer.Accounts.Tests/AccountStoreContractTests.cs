@@ -14,6 +14,9 @@ public abstract class AccountStoreContractTests : IAsyncLifetime
 
     protected IAccountStore Store => _store ?? throw new InvalidOperationException("The store is created in InitializeAsync.");
 
+    /// <summary>The clock of claim timestamps; stores must be created on it.</summary>
+    protected ManualTimeProvider Clock { get; } = new(TestAccounts.Epoch);
+
     /// <summary>A new, empty store.</summary>
     protected abstract Task<IAccountStore> CreateStoreAsync();
 
@@ -281,5 +284,168 @@ public abstract class AccountStoreContractTests : IAsyncLifetime
         Assert.NotNull(final);
         Assert.Equal(Writers * IncrementsPerWriter, TestAccounts.Counter(final));
         Assert.Equal(1 + (Writers * IncrementsPerWriter), final.Revision);
+    }
+
+    [Fact]
+    public async Task CreateForIdentityAsync_CustomId_FoundByIdentityButNotAsDeviceOrOtherKind()
+    {
+        var custom = new LinkedIdentity(IdentityKind.Custom, "player-" + Guid.NewGuid().ToString("N"));
+        var account = TestAccounts.NewFor(custom);
+
+        var result = await Store.CreateForIdentityAsync(custom, account, CancellationToken.None);
+
+        Assert.True(result.Created);
+        var found = await Store.FindByIdentityAsync(custom, CancellationToken.None);
+        Assert.NotNull(found);
+        Assert.Equal(account.AccountId, found.AccountId);
+        Assert.Equal([custom], found.Identities.ToArray());
+        Assert.Empty(found.DeviceIds);
+        Assert.Null(await Store.FindByDeviceAsync(custom.Id, CancellationToken.None));
+        Assert.Null(await Store.FindByIdentityAsync(new LinkedIdentity(IdentityKind.Google, custom.Id), CancellationToken.None));
+        var again = await Store.CreateForIdentityAsync(custom, TestAccounts.NewFor(custom), CancellationToken.None);
+        Assert.False(again.Created);
+        Assert.Equal(account.AccountId, again.Account.AccountId);
+    }
+
+    [Fact]
+    public async Task ClaimIdentityAsync_ClaimedByAnotherAccount_ReturnsHolderAndOwnerMayClaimAgain()
+    {
+        var (owner, _) = await CreateDeviceAccountAsync();
+        var (other, _) = await CreateDeviceAccountAsync();
+        var google = new LinkedIdentity(IdentityKind.Google, "sub-" + Guid.NewGuid().ToString("N"));
+
+        var first = await Store.ClaimIdentityAsync(google, owner.AccountId, CancellationToken.None);
+        await LinkInAccountAsync(owner, google);
+        var again = await Store.ClaimIdentityAsync(google, owner.AccountId, CancellationToken.None);
+        var stolen = await Store.ClaimIdentityAsync(google, other.AccountId, CancellationToken.None);
+
+        Assert.True(first.Claimed);
+        Assert.True(again.Claimed);
+        Assert.False(stolen.Claimed);
+        Assert.Equal(owner.AccountId, stolen.HeldByAccountId);
+        Assert.Equal(owner.AccountId, (await Store.FindByIdentityAsync(google, CancellationToken.None))?.AccountId);
+    }
+
+    [Fact]
+    public async Task ReleaseIdentityAsync_OnlyTheHoldersRelease_FreesTheIdentity()
+    {
+        var (owner, _) = await CreateDeviceAccountAsync();
+        var (other, _) = await CreateDeviceAccountAsync();
+        var custom = new LinkedIdentity(IdentityKind.Custom, "c-" + Guid.NewGuid().ToString("N"));
+        Assert.True((await Store.ClaimIdentityAsync(custom, owner.AccountId, CancellationToken.None)).Claimed);
+        var linked = await LinkInAccountAsync(owner, custom);
+
+        await Store.ReleaseIdentityAsync(custom, other.AccountId, CancellationToken.None);
+        Assert.False((await Store.ClaimIdentityAsync(custom, other.AccountId, CancellationToken.None)).Claimed);
+
+        // Unlink order: account first, then the claim.
+        Assert.True((await Store.TryUpdateAsync(linked.WithoutIdentity(custom), linked.Revision, CancellationToken.None)).Succeeded);
+        await Store.ReleaseIdentityAsync(custom, owner.AccountId, CancellationToken.None);
+        await Store.ReleaseIdentityAsync(custom, owner.AccountId, CancellationToken.None);
+
+        Assert.Null(await Store.FindByIdentityAsync(custom, CancellationToken.None));
+        Assert.True((await Store.ClaimIdentityAsync(custom, other.AccountId, CancellationToken.None)).Claimed);
+    }
+
+    [Fact]
+    public async Task FindByDeviceAsync_DeviceUnlinkedFromAccountButClaimLeft_ReturnsNull()
+    {
+        var (account, device) = await CreateDeviceAccountAsync();
+        var custom = new LinkedIdentity(IdentityKind.Custom, "c-" + Guid.NewGuid().ToString("N"));
+        Assert.True((await Store.ClaimIdentityAsync(custom, account.AccountId, CancellationToken.None)).Claimed);
+        var linked = await LinkInAccountAsync(account, custom);
+
+        // Crash point: the account no longer lists the device, its claim was not released yet.
+        Assert.True((await Store.TryUpdateAsync(linked.WithoutIdentity(LinkedIdentity.Device(device)), linked.Revision, CancellationToken.None)).Succeeded);
+
+        Assert.Null(await Store.FindByDeviceAsync(device, CancellationToken.None));
+        Assert.Equal(account.AccountId, (await Store.FindByIdentityAsync(custom, CancellationToken.None))?.AccountId);
+    }
+
+    [Fact]
+    public async Task ClaimIdentityAsync_DanglingClaim_RefusedWhileYoungTakenOverWhenStale()
+    {
+        var (holder, _) = await CreateDeviceAccountAsync();
+        var (other, _) = await CreateDeviceAccountAsync();
+        var apple = new LinkedIdentity(IdentityKind.Apple, "sub-" + Guid.NewGuid().ToString("N"));
+
+        // Crash point: a link of holder claimed the identity and never updated the account.
+        Assert.True((await Store.ClaimIdentityAsync(apple, holder.AccountId, CancellationToken.None)).Claimed);
+        var young = await Store.ClaimIdentityAsync(apple, other.AccountId, CancellationToken.None);
+        Clock.Advance(IdentityClaims.StaleAfter);
+        var stale = await Store.ClaimIdentityAsync(apple, other.AccountId, CancellationToken.None);
+
+        Assert.False(young.Claimed);
+        Assert.Equal(holder.AccountId, young.HeldByAccountId);
+        Assert.True(stale.Claimed);
+        Assert.False((await Store.ClaimIdentityAsync(apple, holder.AccountId, CancellationToken.None)).Claimed);
+    }
+
+    [Fact]
+    public async Task CreateForIdentityAsync_DanglingClaim_BusyWhileYoungCreatesWhenStale()
+    {
+        var (holder, _) = await CreateDeviceAccountAsync();
+        var custom = new LinkedIdentity(IdentityKind.Custom, "c-" + Guid.NewGuid().ToString("N"));
+        Assert.True((await Store.ClaimIdentityAsync(custom, holder.AccountId, CancellationToken.None)).Claimed);
+
+        await Assert.ThrowsAsync<IdentityClaimBusyException>(() => Store.CreateForIdentityAsync(custom, TestAccounts.NewFor(custom), CancellationToken.None));
+        Clock.Advance(IdentityClaims.StaleAfter + TimeSpan.FromSeconds(1));
+        var fresh = TestAccounts.NewFor(custom);
+        var created = await Store.CreateForIdentityAsync(custom, fresh, CancellationToken.None);
+
+        Assert.True(created.Created);
+        Assert.Equal(fresh.AccountId, created.Account.AccountId);
+        Assert.Equal(fresh.AccountId, (await Store.FindByIdentityAsync(custom, CancellationToken.None))?.AccountId);
+    }
+
+    [Fact]
+    public async Task ClaimIdentityAsync_HalfFinishedCreation_StaysWithTheClaimedAccount()
+    {
+        var device = TestAccounts.NewDeviceId();
+        var claimedId = TestAccounts.NewId();
+        await SeedHalfFinishedCreationAsync(device, claimedId);
+        var (other, _) = await CreateDeviceAccountAsync();
+        Clock.Advance(IdentityClaims.StaleAfter * 10);
+
+        var claim = await Store.ClaimIdentityAsync(LinkedIdentity.Device(device), other.AccountId, CancellationToken.None);
+
+        Assert.False(claim.Claimed);
+        Assert.Equal(claimedId, claim.HeldByAccountId);
+    }
+
+    [Fact]
+    public async Task GetAsync_AccountWithIdentitiesAndBan_RoundTrips()
+    {
+        var (account, _) = await CreateDeviceAccountAsync();
+        var changed = account.WithIdentity(new LinkedIdentity(IdentityKind.Google, "g-1")).WithIdentity(new LinkedIdentity(IdentityKind.Custom, "c-1")) with
+        {
+            Ban = new AccountBan { Reason = "cheating", BannedAt = TestAccounts.Epoch, ExpiresAt = TestAccounts.Epoch.AddDays(3), Operator = "ops" },
+        };
+        changed = changed.WithModerationEntry(new ModerationEntry { Action = ModerationEntry.BanAction, RequestId = "r-1", Operator = "ops", At = TestAccounts.Epoch, Reason = "cheating" });
+        Assert.True((await Store.TryUpdateAsync(changed, account.Revision, CancellationToken.None)).Succeeded);
+
+        var read = await Store.GetAsync(account.AccountId, CancellationToken.None);
+
+        Assert.NotNull(read);
+        Assert.Equal(changed.Identities.ToArray(), read.Identities.ToArray());
+        Assert.Equal(changed.Ban, read.Ban);
+        Assert.Equal("r-1", Assert.Single(read.ModerationLog).RequestId);
+    }
+
+    private async Task<(Account Account, string DeviceId)> CreateDeviceAccountAsync()
+    {
+        var device = TestAccounts.NewDeviceId();
+        var result = await Store.CreateForDeviceAsync(device, TestAccounts.New(device), CancellationToken.None);
+        Assert.True(result.Created);
+        return (result.Account, device);
+    }
+
+    /// <summary>Step 2 of a link: the account lists the identity.</summary>
+    private async Task<Account> LinkInAccountAsync(Account account, LinkedIdentity identity)
+    {
+        var current = await Store.GetAsync(account.AccountId, CancellationToken.None) ?? throw new InvalidOperationException("missing account");
+        var update = await Store.TryUpdateAsync(current.WithIdentity(identity), current.Revision, CancellationToken.None);
+        Assert.True(update.Succeeded);
+        return update.Account!;
     }
 }

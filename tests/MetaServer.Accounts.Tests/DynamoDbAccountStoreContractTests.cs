@@ -11,7 +11,7 @@ public sealed class DynamoDbAccountStoreContractTests(DynaliteFixture dynalite) 
 
     protected override async Task<IAccountStore> CreateStoreAsync()
     {
-        _dynamo = await dynalite.CreateStoreAsync();
+        _dynamo = await dynalite.CreateStoreAsync(Clock);
         return _dynamo;
     }
 

@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using MetaServer.Accounts.Domain;
 using MetaServer.Accounts.Handlers;
+using MetaServer.Accounts.Identity;
 using MetaServer.Accounts.Migrations;
 using MetaServer.Accounts.Sqlite;
 using MetaServer.Accounts.Storage;
@@ -26,9 +27,10 @@ internal sealed class HandlerHarness : IDisposable
         IEnumerable<IAccountMigration>? migrations = null,
         Func<IAccountStore, IAccountStore>? wrapStore = null,
         int maxUpdateAttempts = 8,
-        IAccountSummaryCache? summaryCache = null)
+        IAccountSummaryCache? summaryCache = null,
+        IdentityProvidersOptions? providers = null)
     {
-        Sqlite = new SqliteAccountStore(Path.Combine(_directory.Path, "accounts.db"));
+        Sqlite = new SqliteAccountStore(Path.Combine(_directory.Path, "accounts.db"), timeProvider: Clock);
         Store = wrapStore?.Invoke(Sqlite) ?? Sqlite;
         var migrator = new AccountMigrator(migrations ?? []);
         Login = new LoginDeviceHandler(
@@ -39,6 +41,49 @@ internal sealed class HandlerHarness : IDisposable
             NullLogger<LoginDeviceHandler>.Instance,
             summaryCache);
         GetAccount = new GetAccountHandler(Store, migrator, Clock, NullLogger<GetAccountHandler>.Instance);
+        var options = Options.Create(new AccountsOptions { MaxUpdateAttempts = maxUpdateAttempts, MaxIdentitiesPerAccount = 4 });
+        Verifier = new IdTokenVerifier(Options.Create(providers ?? new IdentityProvidersOptions()), Clock, NullLogger<IdTokenVerifier>.Instance);
+        LoginCustom = new LoginCustomHandler(Store, migrator, options, Clock, NullLogger<LoginCustomHandler>.Instance, summaryCache);
+        LoginProvider = new LoginProviderHandler(Store, migrator, Verifier, options, Clock, NullLogger<LoginProviderHandler>.Instance, summaryCache);
+        Link = new LinkIdentityHandler(Store, migrator, Verifier, options, Clock, NullLogger<LinkIdentityHandler>.Instance);
+        Unlink = new UnlinkIdentityHandler(Store, migrator, options, Clock, NullLogger<UnlinkIdentityHandler>.Instance);
+        Ban = new BanAccountHandler(Store, migrator, options, Clock, NullLogger<BanAccountHandler>.Instance);
+        Unban = new UnbanAccountHandler(Store, migrator, options, Clock, NullLogger<UnbanAccountHandler>.Instance);
+    }
+
+    public IdTokenVerifier Verifier { get; }
+
+    public LoginCustomHandler LoginCustom { get; }
+
+    public LoginProviderHandler LoginProvider { get; }
+
+    public LinkIdentityHandler Link { get; }
+
+    public UnlinkIdentityHandler Unlink { get; }
+
+    public BanAccountHandler Ban { get; }
+
+    public UnbanAccountHandler Unban { get; }
+
+    /// <summary>Every handler the accounts service registers.</summary>
+    public IReadOnlyList<IMessageHandler> Handlers => [Login, GetAccount, LoginCustom, LoginProvider, Link, Unlink, Ban, Unban];
+
+    /// <summary>Sends <paramref name="payload"/> to <paramref name="handler"/> and returns the single AccountResult.</summary>
+    public static async Task<AccountResult> CallAsync(IMessageHandler handler, IMessage payload, string? playerId = null, string? messageId = null)
+    {
+        var request = Request(handler.MessageType, payload.ToByteArray(), messageId, playerId: playerId);
+        return SingleResult(request, await handler.HandleAsync(request, CancellationToken.None));
+    }
+
+    /// <summary>Sends a routed request as the frontend does (player id = the session's account) and returns the client reply.</summary>
+    public static async Task<MetaServer.Protocol.V1.Envelope> RouteAsync(IMessageHandler handler, IMessage payload, string playerId)
+    {
+        var request = Request(handler.MessageType, payload.ToByteArray(), playerId: playerId);
+        var reply = Assert.Single(await handler.HandleAsync(request, CancellationToken.None));
+        var envelope = EnvelopeCodec.Decode(EnvelopeCodec.Encode(reply.Envelope));
+        Assert.Equal(MessageTypes.FrontendClientReply, envelope.MessageType);
+        Assert.Equal(request.Envelope.CorrelationId, envelope.CorrelationId);
+        return ClientReply.Parser.ParseFrom(envelope.Payload.Span).Envelope;
     }
 
     public ManualTimeProvider Clock { get; } = new(TestAccounts.Epoch);
@@ -52,7 +97,7 @@ internal sealed class HandlerHarness : IDisposable
     public GetAccountHandler GetAccount { get; }
 
     /// <summary>A request as a pipeline hands it over: encoded and decoded with <see cref="EnvelopeCodec"/>.</summary>
-    public static IncomingMessage Request(string messageType, ReadOnlyMemory<byte> payload, string? messageId = null, string? replyTo = ReplyQueue, int receiveCount = 1)
+    public static IncomingMessage Request(string messageType, ReadOnlyMemory<byte> payload, string? messageId = null, string? replyTo = ReplyQueue, int receiveCount = 1, string? playerId = null)
     {
         var envelope = new MessageEnvelope
         {
@@ -61,6 +106,7 @@ internal sealed class HandlerHarness : IDisposable
             CorrelationId = "corr-" + Guid.NewGuid().ToString("N"),
             ReplyTo = replyTo,
             SessionId = "session-1",
+            PlayerId = playerId,
             DeploymentVersion = "local",
             TraceId = "trace-1",
             SentAt = TestAccounts.Epoch,
@@ -134,6 +180,17 @@ internal sealed class CompetingWriterStore(IAccountStore inner, int conflicts) :
     public Task<DeviceAccountResult> CreateForDeviceAsync(string deviceId, Account newAccount, CancellationToken cancellationToken) =>
         inner.CreateForDeviceAsync(deviceId, newAccount, cancellationToken);
 
+    public Task<Account?> FindByIdentityAsync(LinkedIdentity identity, CancellationToken cancellationToken) => inner.FindByIdentityAsync(identity, cancellationToken);
+
+    public Task<DeviceAccountResult> CreateForIdentityAsync(LinkedIdentity identity, Account newAccount, CancellationToken cancellationToken) =>
+        inner.CreateForIdentityAsync(identity, newAccount, cancellationToken);
+
+    public Task<IdentityClaimResult> ClaimIdentityAsync(LinkedIdentity identity, string accountId, CancellationToken cancellationToken) =>
+        inner.ClaimIdentityAsync(identity, accountId, cancellationToken);
+
+    public Task ReleaseIdentityAsync(LinkedIdentity identity, string accountId, CancellationToken cancellationToken) =>
+        inner.ReleaseIdentityAsync(identity, accountId, cancellationToken);
+
     public async Task<AccountUpdateResult> TryUpdateAsync(Account account, long expectedRevision, CancellationToken cancellationToken)
     {
         if (_remaining > 0)
@@ -161,6 +218,14 @@ internal sealed class FailingStore : IAccountStore
     public Task<DeviceAccountResult> CreateForDeviceAsync(string deviceId, Account newAccount, CancellationToken cancellationToken) => throw Down();
 
     public Task<AccountUpdateResult> TryUpdateAsync(Account account, long expectedRevision, CancellationToken cancellationToken) => throw Down();
+
+    public Task<Account?> FindByIdentityAsync(LinkedIdentity identity, CancellationToken cancellationToken) => throw Down();
+
+    public Task<DeviceAccountResult> CreateForIdentityAsync(LinkedIdentity identity, Account newAccount, CancellationToken cancellationToken) => throw Down();
+
+    public Task<IdentityClaimResult> ClaimIdentityAsync(LinkedIdentity identity, string accountId, CancellationToken cancellationToken) => throw Down();
+
+    public Task ReleaseIdentityAsync(LinkedIdentity identity, string accountId, CancellationToken cancellationToken) => throw Down();
 
     private static IOException Down() => new("store is down");
 }

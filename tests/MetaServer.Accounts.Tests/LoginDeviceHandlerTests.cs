@@ -194,7 +194,7 @@ public sealed class LoginDeviceHandlerTests : IDisposable
             await _harness.Sqlite.InitializeAsync(CancellationToken.None);
             await connection.OpenAsync();
             await using var command = connection.CreateCommand();
-            command.CommandText = "INSERT INTO device_links (device_id, account_id) VALUES ('crashed-device', 'claimed-account');";
+            command.CommandText = "INSERT INTO identity_links (kind, id, account_id, claimed_at) VALUES ('device', 'crashed-device', 'claimed-account', 0);";
             await command.ExecuteNonQueryAsync();
         }
 

@@ -15,7 +15,7 @@ public sealed class SqliteAccountStoreTests : AccountStoreContractTests
 
     protected override async Task<IAccountStore> CreateStoreAsync()
     {
-        _sqlite = new SqliteAccountStore(DatabasePath);
+        _sqlite = new SqliteAccountStore(DatabasePath, timeProvider: Clock);
         await _sqlite.InitializeAsync(CancellationToken.None);
         return _sqlite;
     }
@@ -31,7 +31,7 @@ public sealed class SqliteAccountStoreTests : AccountStoreContractTests
     {
         await using var connection = await OpenRawAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = "INSERT INTO device_links (device_id, account_id) VALUES ($device, $account);";
+        command.CommandText = "INSERT INTO identity_links (kind, id, account_id, claimed_at) VALUES ('device', $device, $account, 0);";
         command.Parameters.AddWithValue("$device", deviceId);
         command.Parameters.AddWithValue("$account", claimedAccountId);
         Assert.Equal(1, await command.ExecuteNonQueryAsync());

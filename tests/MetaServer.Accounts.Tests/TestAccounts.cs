@@ -24,6 +24,11 @@ internal static class TestAccounts
         DeviceIds = [deviceId],
     };
 
+    /// <summary>A new account created by <paramref name="identity"/> (a device, or another kind).</summary>
+    public static Account NewFor(LinkedIdentity identity) => identity.Kind == IdentityKind.Device
+        ? New(identity.Id)
+        : New("unused") with { DeviceIds = [], Identities = [identity], Nickname = "Player0001" };
+
     public static JsonElement Json(string json)
     {
         using var document = JsonDocument.Parse(json);
