@@ -43,7 +43,26 @@ public sealed class FrontendSessionTests
         await run.WithTimeout("the session to end");
     }
 
-    private static Envelope Event() => new() { Disconnect = new DisconnectEvent { Code = ResultCode.Unavailable } };
+    [Fact]
+    public async Task DeliverEvent_DisconnectEvent_SendsItAndClosesTheSession()
+    {
+        using var socket = new StalledWebSocket();
+        var clock = new ManualTimeProvider();
+        var session = new FrontendSession(socket, new FrontendOptions(), new UnusedHandler(), clock, NullLogger.Instance);
+        var run = session.RunAsync(CancellationToken.None);
+
+        Assert.True(session.DeliverEvent(new Envelope { Disconnect = new DisconnectEvent { Code = ResultCode.AccountBanned, Reason = "banned" } }));
+        await socket.FirstSendStarted.WithTimeout("the disconnect event");
+
+        // Closing: nothing more is queued, and a client that does not take the close in time is cut off.
+        Assert.False(session.DeliverEvent(Event()));
+        clock.Advance(FrontendSession.CloseHandshakeTimeout);
+        await run.WithTimeout("the session to end");
+        Assert.True(socket.Aborted);
+        Assert.Equal((WebSocketCloseStatus.PolicyViolation, "account banned"), FrontendSession.CloseStatusOf(ResultCode.AccountBanned));
+    }
+
+    private static Envelope Event() => new() { AccountUpdated = new AccountUpdatedEvent { Account = new AccountSnapshot { AccountId = "a" } } };
 
     private sealed class UnusedHandler : ISessionRequestHandler
     {

@@ -32,6 +32,9 @@ internal sealed class FakeAccounts : IAsyncDisposable
     /// <summary>When set, answers wait until it completes.</summary>
     public TaskCompletionSource? Hold { get; set; }
 
+    /// <summary>Accounts a session check (<c>check_session</c>) refuses with ACCOUNT_BANNED.</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<string, bool> Banned { get; } = new(StringComparer.Ordinal);
+
     public async Task StartAsync()
     {
         foreach (var type in new[] { MessageTypes.AccountsLoginDevice, MessageTypes.AccountsGetAccount, MessageTypes.AccountsSetNickname })
@@ -99,11 +102,14 @@ internal sealed class FakeAccounts : IAsyncDisposable
         }
         else
         {
-            var accountId = GetAccountQuery.Parser.ParseFrom(request.Payload.Span).AccountId;
+            var query = GetAccountQuery.Parser.ParseFrom(request.Payload.Span);
+            var accountId = query.AccountId;
             var device = _accountsByDevice.FirstOrDefault(p => p.Value == accountId).Key;
             result = device is null
                 ? new AccountResult { Result = new Result { Code = ResultCode.NotFound, Message = "no such account" } }
-                : Ok(accountId, device, created: false);
+                : query.CheckSession && Banned.ContainsKey(accountId)
+                    ? new AccountResult { Result = new Result { Code = ResultCode.AccountBanned, Message = "This account is banned: testing." } }
+                    : Ok(accountId, device, created: false);
         }
 
         if (Hold is { } hold)
