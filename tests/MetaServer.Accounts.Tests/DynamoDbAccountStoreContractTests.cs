@@ -11,7 +11,7 @@ public sealed class DynamoDbAccountStoreContractTests(DynaliteFixture dynalite) 
 
     protected override async Task<IAccountStore> CreateStoreAsync()
     {
-        _dynamo = await dynalite.CreateStoreAsync(Clock);
+        _dynamo = await dynalite.CreateStoreAsync(new WallTimersManualNow(Clock));
         return _dynamo;
     }
 
@@ -32,5 +32,11 @@ public sealed class DynamoDbAccountStoreContractTests(DynaliteFixture dynalite) 
         item[AccountsTableDefinition.AccountIdAttribute] = new AttributeValue { S = claimedAccountId };
         item[AccountsTableDefinition.ClaimedAtAttribute] = new AttributeValue { S = TestAccounts.Epoch.ToString("O", System.Globalization.CultureInfo.InvariantCulture) };
         await client.PutItemAsync(new PutItemRequest { TableName = _dynamo!.TableName, Item = item });
+    }
+
+    /// <summary>The manual clock's time for claim timestamps, real timers for the store's polling and back-off delays.</summary>
+    private sealed class WallTimersManualNow(TimeProvider now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now.GetUtcNow();
     }
 }
