@@ -1,0 +1,168 @@
+using System.Collections.Immutable;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace MetaServer.GameConfig;
+
+/// <summary>
+/// Loads and validates game config files: malformed JSON, schema violations (<c>config/game-config.schema.json</c>)
+/// and cross-reference checks, every problem reported with its JSON path, line, column and a plain-language message.
+/// </summary>
+public static class GameConfigLoader
+{
+    /// <summary>Name the bundled sample reports problems under.</summary>
+    public const string BundledSourceName = "game-config.json";
+
+    internal const string ConfigResourceName = "MetaServer.GameConfig.game-config.json";
+    internal const string SchemaResourceName = "MetaServer.GameConfig.game-config.schema.json";
+
+    private static readonly byte[] Utf8Bom = [0xEF, 0xBB, 0xBF];
+
+    internal static JsonSerializerOptions SerializerOptions { get; } = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false) },
+    };
+
+    /// <summary>Loads the config file at <paramref name="path"/>; an unreadable file throws (<see cref="IOException"/> and friends).</summary>
+    public static GameConfigValidationResult Load(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var bytes = File.ReadAllBytes(path);
+        return Parse(bytes, path);
+    }
+
+    /// <summary>Loads the sample config bundled in this assembly (the default of the embedded mode).</summary>
+    public static GameConfigValidationResult LoadBundled() => Parse(ReadBundledConfigBytes(), BundledSourceName);
+
+    /// <summary>The bundled sample config file's bytes.</summary>
+    public static byte[] ReadBundledConfigBytes() => ReadResource(ConfigResourceName);
+
+    /// <summary>The bundled JSON Schema's bytes (identical to <c>config/game-config.schema.json</c>).</summary>
+    public static byte[] ReadBundledSchemaBytes() => ReadResource(SchemaResourceName);
+
+    /// <summary>First 16 lowercase hex digits of the SHA-256 of <paramref name="utf8"/>.</summary>
+    public static string ComputeHash(ReadOnlySpan<byte> utf8) =>
+        Convert.ToHexStringLower(SHA256.HashData(utf8))[..16];
+
+    /// <summary>Parses and validates a config; <paramref name="sourceName"/> names the file in problems.</summary>
+    public static GameConfigValidationResult Parse(ReadOnlySpan<byte> utf8, string sourceName)
+    {
+        ArgumentNullException.ThrowIfNull(sourceName);
+        var hash = ComputeHash(utf8);
+        var body = utf8.StartsWith(Utf8Bom) ? utf8[Utf8Bom.Length..].ToArray() : utf8.ToArray();
+        var problems = new ProblemList(sourceName);
+        var map = JsonPositionMap.Build(body);
+        if (map.SyntaxError is { } syntax)
+        {
+            problems.AddAt(syntax.Path, syntax.Position, syntax.Message);
+            return new GameConfigValidationResult(null, problems.Sorted());
+        }
+
+        problems.Map = map;
+        foreach (var (path, position, name) in map.DuplicateProperties)
+        {
+            problems.AddAt(path, position, $"the property \"{name}\" appears more than once in this object");
+        }
+
+        using var document = JsonDocument.Parse(body);
+        var schemaProblemCount = problems.Count;
+        // schema: next commit
+
+        var schemaValid = problems.Count == schemaProblemCount;
+
+        GameConfigDocument? parsed;
+        try
+        {
+            parsed = document.RootElement.Deserialize<GameConfigDocument>(SerializerOptions);
+        }
+        catch (JsonException e)
+        {
+            // The schema already explains why the structure is unreadable; only report when it found nothing.
+            if (schemaValid)
+            {
+                var path = string.IsNullOrEmpty(e.Path) ? JsonPaths.Root : e.Path;
+                problems.Add(path, "this value has the wrong type");
+            }
+
+            return new GameConfigValidationResult(null, problems.Sorted());
+        }
+
+        if (parsed is null)
+        {
+            if (schemaValid)
+            {
+                problems.Add(JsonPaths.Root, "the file must contain a JSON object");
+            }
+
+            return new GameConfigValidationResult(null, problems.Sorted());
+        }
+
+        ConfigChecks.Run(parsed, problems);
+        if (problems.Count > 0)
+        {
+            return new GameConfigValidationResult(null, problems.Sorted());
+        }
+
+        var config = new GameConfig(
+            parsed.Version,
+            hash,
+            parsed.Currencies,
+            parsed.Items,
+            parsed.Starting,
+            parsed.StoreOffers,
+            parsed.Quests,
+            parsed.DailyLogin,
+            parsed.GameModes,
+            parsed.MatchRewards,
+            parsed.Levels,
+            parsed.Limits);
+        return new GameConfigValidationResult(config, []);
+    }
+
+    private static byte[] ReadResource(string name)
+    {
+        using var stream = typeof(GameConfigLoader).Assembly.GetManifestResourceStream(name)
+            ?? throw new InvalidOperationException($"The resource '{name}' is missing from {typeof(GameConfigLoader).Assembly.GetName().Name}.");
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
+    }
+}
+
+/// <summary>The file's shape, as deserialized before the checks; <see cref="GameConfig"/> is built from it.</summary>
+internal sealed record GameConfigDocument(
+    string Version,
+    ImmutableArray<CurrencyDef> Currencies,
+    ImmutableArray<ItemDef> Items,
+    StartingGrant Starting,
+    ImmutableArray<StoreOffer> StoreOffers,
+    ImmutableArray<QuestDef> Quests,
+    DailyLoginDef DailyLogin,
+    ImmutableArray<GameModeDef> GameModes,
+    ImmutableArray<MatchRewardDef> MatchRewards,
+    LevelCurve Levels,
+    LimitsDef Limits);
+
+/// <summary>Collects problems, placing each at the line and column of its JSON path.</summary>
+internal sealed class ProblemList(string source)
+{
+    private readonly List<ConfigProblem> _problems = [];
+
+    public JsonPositionMap? Map { get; set; }
+
+    public int Count => _problems.Count;
+
+    /// <summary>A problem about the value at <paramref name="path"/>.</summary>
+    public void Add(string path, string message) => AddAt(path, Map?.ValueAt(path) ?? new TextPosition(1, 1), message);
+
+    /// <summary>A problem about the property name at <paramref name="path"/> (e.g. an unknown property).</summary>
+    public void AddAtName(string path, string message) => AddAt(path, Map?.NameAt(path) ?? new TextPosition(1, 1), message);
+
+    public void AddAt(string path, TextPosition position, string message) =>
+        _problems.Add(new ConfigProblem(path, position.Line, position.Column, message, source));
+
+    public IReadOnlyList<ConfigProblem> Sorted() =>
+        [.. _problems.OrderBy(p => p.Line).ThenBy(p => p.Column)];
+}
