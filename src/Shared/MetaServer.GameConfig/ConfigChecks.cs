@@ -186,11 +186,6 @@ internal static class ConfigChecks
                 var path = Index("$.quests", i);
                 if (quest.Goal is { } goal)
                 {
-                    if (goal.Stat is not null && !QuestStats.All.Contains(goal.Stat))
-                    {
-                        _problems.Add(path + ".goal.stat", $"unknown stat \"{goal.Stat}\": the matches service reports {Quoted(QuestStats.All)}");
-                    }
-
                     if (goal.Target <= 0)
                     {
                         _problems.Add(path + ".goal.target", $"the quest target must be at least 1 (found {Number(goal.Target)})");
@@ -398,7 +393,7 @@ internal static class ConfigChecks
                 {
                     _problems.Add(path + ".amount", $"the amount must be at least 1 (found {Number(amount.Amount)})");
                 }
-                else if (currency is not null && amount.Amount > currency.Max)
+                else if (currency is { Max: > 0 } && amount.Amount > currency.Max)
                 {
                     _problems.Add(path + ".amount", $"the amount {Number(amount.Amount)} is more than the most a wallet can hold of \"{currency.Id}\" ({Number(currency.Max)})");
                 }

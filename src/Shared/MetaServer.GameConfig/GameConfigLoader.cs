@@ -182,7 +182,7 @@ public static class GameConfigLoader
             return path[..(bracket + 1)];
         }
 
-        var second = path.IndexOf('.', 2);
+        var second = path.Length > 2 ? path.IndexOf('.', 2) : -1;
         return second >= 0 ? path[..second] : path;
     }
 
