@@ -70,7 +70,7 @@ public sealed class LoaderProblemTests
 
         var result = text.Parse();
 
-        ProblemAssert.Single(result, "$.quests[3].reward.currencies[0].currency", text.PositionOf("\"diamonds\""), "unknown currency \"diamonds\"");
+        ProblemAssert.Single(result, "$.quests[3].reward.currencies[0].currency", text.PositionOf("\"diamonds\""), "the reward uses an unknown currency \"diamonds\"; known currencies: \"gems\", \"gold\"");
     }
 
     [Fact]
@@ -293,6 +293,7 @@ public sealed class LoaderProblemTests
             .Replace("{ \"item\": \"hero.specter\", \"quantity\": 1 }", "{ \"item\": \"hero.spectre\", \"quantity\": 1 }")
             .Replace("\"currency\": \"gems\", \"amount\": 450", "\"currency\": \"gems\", \"amount\": -1")
             .Replace("\"stat\": \"headshots\"", "\"stat\": \"headshotz\"")
+            .Replace("\"currency\": \"gems\", \"amount\": 10 }", "\"currency\": \"diamonds\", \"amount\": 10 }")
             .Replace("\"gameMode\": \"duel\"", "\"gameMode\": \"duels\"")
             .Replace("\"nicknameMinLength\": 3", "\"nicknameMinLength\": 20");
 
@@ -305,6 +306,7 @@ public sealed class LoaderProblemTests
                 "$.storeOffers[0].grants.items[0].item",
                 "$.storeOffers[1].price.amount",
                 "$.quests[3].goal.stat",
+                "$.quests[3].reward.currencies[0].currency",
                 "$.matchRewards[3].gameMode",
                 "$.limits.nicknameMinLength",
             ],

@@ -75,13 +75,17 @@ public static class GameConfigLoader
             ConfigChecks.Run(parsed, crossProblems);
         }
 
-        // Values the schema could not read were set aside, so checks near them may be about the gap: drop those.
-        // Where both found something at the same path, the cross-reference check knows more and speaks for both.
-        var tainted = schemaProblems.Where(p => p.Unreadable || p.MissingProperty).Select(p => EntityOf(p.Path)).ToHashSet(StringComparer.Ordinal);
+        // Values the schema could not read were set aside (and required ones are missing), so checks of the object
+        // that held them may be about the gap: drop those. Where both found something at the same path, the
+        // cross-reference check knows more and speaks for both.
+        var gaps = schemaProblems
+            .Where(p => p.Unreadable || p.MissingProperty)
+            .Select(p => p.MissingProperty ? p.Path : JsonPaths.Parent(p.Path) ?? JsonPaths.Root)
+            .ToList();
         var crossPaths = new HashSet<string>(StringComparer.Ordinal);
         foreach (var problem in crossProblems.Sorted())
         {
-            if (!tainted.Contains(EntityOf(problem.JsonPath)))
+            if (!gaps.Any(gap => JsonPaths.IsSameOrInside(problem.JsonPath, gap)))
             {
                 problems.AddAt(problem.JsonPath, new TextPosition(problem.Line, problem.Column), problem.Message);
                 crossPaths.Add(problem.JsonPath);
@@ -171,19 +175,6 @@ public static class GameConfigLoader
         {
             return null;
         }
-    }
-
-    /// <summary>The entry a path belongs to: <c>$.items[3]</c> for <c>$.items[3].slot</c>, <c>$.limits</c> for <c>$.limits.x</c>.</summary>
-    private static string EntityOf(string path)
-    {
-        var bracket = path.IndexOf(']', StringComparison.Ordinal);
-        if (bracket >= 0)
-        {
-            return path[..(bracket + 1)];
-        }
-
-        var second = path.Length > 2 ? path.IndexOf('.', 2) : -1;
-        return second >= 0 ? path[..second] : path;
     }
 
     private static byte[] ReadResource(string name)
