@@ -348,6 +348,16 @@ public sealed class LoaderProblemTests
     }
 
     [Fact]
+    public void Parse_NumberTooLargeForTheModel_IsAProblemAtItsPath()
+    {
+        var text = ConfigText.Sample().Replace("\"max\": 1000000 }", "\"max\": 1e25 }");
+
+        var result = text.Parse();
+
+        ProblemAssert.Single(result, "$.currencies[1].max", text.PositionOf("1e25"), "this value cannot be used");
+    }
+
+    [Fact]
     public void Parse_NotAnObject_IsAProblem()
     {
         var result = GameConfigLoader.Parse(Encoding.UTF8.GetBytes("[1, 2]"), "x.json");

@@ -69,7 +69,7 @@ public static class GameConfigLoader
         using var document = JsonDocument.Parse(body);
         var schemaProblems = GameConfigSchema.Bundled.Validate(document.RootElement);
         var crossProblems = new ProblemList(sourceName, map);
-        var parsed = ReadModel(body, schemaProblems);
+        var (parsed, unreadablePath) = ReadModel(body, schemaProblems);
         if (parsed is not null)
         {
             ConfigChecks.Run(parsed, crossProblems);
@@ -106,7 +106,8 @@ public static class GameConfigLoader
 
         if (parsed is null && problems.Count == 0)
         {
-            problems.Add(JsonPaths.Root, "the file must contain a JSON object with the game config");
+            // The schema found nothing, yet the model cannot hold a value: a number too large for it.
+            problems.Add(unreadablePath ?? JsonPaths.Root, "this value cannot be used: it is too large or not a plain whole number");
         }
 
         if (parsed is null || problems.Count > 0)
@@ -134,18 +135,18 @@ public static class GameConfigLoader
     /// Reads the model with the values the schema found unreadable (wrong type, unknown enum value) set aside, so
     /// the cross-reference checks still run on the rest; null when the document still cannot be read.
     /// </summary>
-    private static GameConfigDocument? ReadModel(byte[] body, List<SchemaProblem> schemaProblems)
+    private static (GameConfigDocument? Document, string? UnreadablePath) ReadModel(byte[] body, List<SchemaProblem> schemaProblems)
     {
         if (JsonNode.Parse(body) is not JsonObject root)
         {
-            return null;
+            return (null, null);
         }
 
         foreach (var problem in schemaProblems.Where(p => p.Unreadable))
         {
             if (problem.Segments.Count == 0)
             {
-                return null;
+                return (null, null);
             }
 
             JsonNode? parent = root;
@@ -169,11 +170,11 @@ public static class GameConfigLoader
 
         try
         {
-            return root.Deserialize<GameConfigDocument>(SerializerOptions);
+            return (root.Deserialize<GameConfigDocument>(SerializerOptions), null);
         }
-        catch (JsonException)
+        catch (JsonException e)
         {
-            return null;
+            return (null, string.IsNullOrEmpty(e.Path) ? null : e.Path);
         }
     }
 
