@@ -121,7 +121,7 @@ internal static class ConfigChecks
                 return;
             }
 
-            CheckCurrencyAmounts(starting.Currencies, "$.starting.currencies");
+            CheckCurrencyAmounts(starting.Currencies, "$.starting.currencies", "the starting wallet");
             CheckItemAmounts(starting.Items, "$.starting.items");
             var granted = new HashSet<string>(
                 Each(starting.Items).Where(a => a?.ItemId is not null).Select(a => a.ItemId),
@@ -186,11 +186,6 @@ internal static class ConfigChecks
                 var path = Index("$.quests", i);
                 if (quest.Goal is { } goal)
                 {
-                    if (goal.Stat is not null && !QuestStats.All.Contains(goal.Stat))
-                    {
-                        _problems.Add(path + ".goal.stat", $"unknown stat \"{goal.Stat}\": the matches service reports {Quoted(QuestStats.All)}");
-                    }
-
                     if (goal.Target <= 0)
                     {
                         _problems.Add(path + ".goal.target", $"the quest target must be at least 1 (found {Number(goal.Target)})");
@@ -374,7 +369,7 @@ internal static class ConfigChecks
 
         private void CheckReward(Reward reward, string path)
         {
-            CheckCurrencyAmounts(reward.Currencies, path + ".currencies");
+            CheckCurrencyAmounts(reward.Currencies, path + ".currencies", "the reward");
             CheckItemAmounts(reward.Items, path + ".items");
             if (reward.Xp < 0)
             {
@@ -382,7 +377,7 @@ internal static class ConfigChecks
             }
         }
 
-        private void CheckCurrencyAmounts(ImmutableArray<CurrencyAmount> amounts, string arrayPath)
+        private void CheckCurrencyAmounts(ImmutableArray<CurrencyAmount> amounts, string arrayPath, string subject)
         {
             var list = Each(amounts);
             for (var i = 0; i < list.Length; i++)
@@ -393,12 +388,12 @@ internal static class ConfigChecks
                 }
 
                 var path = Index(arrayPath, i);
-                var currency = CheckCurrencyReference(amount.CurrencyId, path + ".currency", "this line");
+                var currency = CheckCurrencyReference(amount.CurrencyId, path + ".currency", subject);
                 if (amount.Amount <= 0)
                 {
                     _problems.Add(path + ".amount", $"the amount must be at least 1 (found {Number(amount.Amount)})");
                 }
-                else if (currency is not null && amount.Amount > currency.Max)
+                else if (currency is { Max: > 0 } && amount.Amount > currency.Max)
                 {
                     _problems.Add(path + ".amount", $"the amount {Number(amount.Amount)} is more than the most a wallet can hold of \"{currency.Id}\" ({Number(currency.Max)})");
                 }

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Security.Cryptography;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 
 namespace MetaServer.GameConfig;
@@ -52,55 +53,64 @@ public static class GameConfigLoader
         ArgumentNullException.ThrowIfNull(sourceName);
         var hash = ComputeHash(utf8);
         var body = utf8.StartsWith(Utf8Bom) ? utf8[Utf8Bom.Length..].ToArray() : utf8.ToArray();
-        var problems = new ProblemList(sourceName);
         var map = JsonPositionMap.Build(body);
+        var problems = new ProblemList(sourceName, map);
         if (map.SyntaxError is { } syntax)
         {
             problems.AddAt(syntax.Path, syntax.Position, syntax.Message);
             return new GameConfigValidationResult(null, problems.Sorted());
         }
 
-        problems.Map = map;
         foreach (var (path, position, name) in map.DuplicateProperties)
         {
             problems.AddAt(path, position, $"the property \"{name}\" appears more than once in this object");
         }
 
         using var document = JsonDocument.Parse(body);
-        var schemaProblemCount = problems.Count;
-        // schema: next commit
-
-        var schemaValid = problems.Count == schemaProblemCount;
-
-        GameConfigDocument? parsed;
-        try
+        var schemaProblems = GameConfigSchema.Bundled.Validate(document.RootElement);
+        var crossProblems = new ProblemList(sourceName, map);
+        var (parsed, unreadablePath) = ReadModel(body, schemaProblems);
+        if (parsed is not null)
         {
-            parsed = document.RootElement.Deserialize<GameConfigDocument>(SerializerOptions);
+            ConfigChecks.Run(parsed, crossProblems);
         }
-        catch (JsonException e)
+
+        // Values the schema could not read were set aside (and required ones are missing), so checks of the object
+        // that held them may be about the gap: drop those. Where both found something at the same path, the
+        // cross-reference check knows more and speaks for both.
+        var gaps = schemaProblems
+            .Where(p => p.Unreadable || p.MissingProperty)
+            .Select(p => p.MissingProperty ? p.Path : JsonPaths.Parent(p.Path) ?? JsonPaths.Root)
+            .ToList();
+        var crossPaths = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var problem in crossProblems.Sorted())
         {
-            // The schema already explains why the structure is unreadable; only report when it found nothing.
-            if (schemaValid)
+            if (!gaps.Any(gap => JsonPaths.IsSameOrInside(problem.JsonPath, gap)))
             {
-                var path = string.IsNullOrEmpty(e.Path) ? JsonPaths.Root : e.Path;
-                problems.Add(path, "this value has the wrong type");
+                problems.AddAt(problem.JsonPath, new TextPosition(problem.Line, problem.Column), problem.Message);
+                crossPaths.Add(problem.JsonPath);
             }
-
-            return new GameConfigValidationResult(null, problems.Sorted());
         }
 
-        if (parsed is null)
+        foreach (var problem in schemaProblems.Where(p => !crossPaths.Contains(p.Path)))
         {
-            if (schemaValid)
+            if (problem.AtPropertyName)
             {
-                problems.Add(JsonPaths.Root, "the file must contain a JSON object");
+                problems.AddAtName(problem.Path, problem.Message);
             }
-
-            return new GameConfigValidationResult(null, problems.Sorted());
+            else
+            {
+                problems.Add(problem.Path, problem.Message);
+            }
         }
 
-        ConfigChecks.Run(parsed, problems);
-        if (problems.Count > 0)
+        if (parsed is null && problems.Count == 0)
+        {
+            // The schema found nothing, yet the model cannot hold a value: a number too large for it.
+            problems.Add(unreadablePath ?? JsonPaths.Root, "this value cannot be used: it is too large or not a plain whole number");
+        }
+
+        if (parsed is null || problems.Count > 0)
         {
             return new GameConfigValidationResult(null, problems.Sorted());
         }
@@ -119,6 +129,53 @@ public static class GameConfigLoader
             parsed.Levels,
             parsed.Limits);
         return new GameConfigValidationResult(config, []);
+    }
+
+    /// <summary>
+    /// Reads the model with the values the schema found unreadable (wrong type, unknown enum value) set aside, so
+    /// the cross-reference checks still run on the rest; null when the document still cannot be read.
+    /// </summary>
+    private static (GameConfigDocument? Document, string? UnreadablePath) ReadModel(byte[] body, List<SchemaProblem> schemaProblems)
+    {
+        if (JsonNode.Parse(body) is not JsonObject root)
+        {
+            return (null, null);
+        }
+
+        foreach (var problem in schemaProblems.Where(p => p.Unreadable))
+        {
+            if (problem.Segments.Count == 0)
+            {
+                return (null, null);
+            }
+
+            JsonNode? parent = root;
+            foreach (var segment in problem.Segments.Take(problem.Segments.Count - 1))
+            {
+                parent = segment is int index ? parent?.AsArray()[index] : parent?.AsObject()[(string)segment];
+            }
+
+            switch (parent, problem.Segments[^1])
+            {
+                case (JsonObject obj, string name):
+                    obj.Remove(name);
+                    break;
+                case (JsonArray array, int index):
+                    array[index] = null;
+                    break;
+                default:
+                    break;
+            }
+        }
+
+        try
+        {
+            return (root.Deserialize<GameConfigDocument>(SerializerOptions), null);
+        }
+        catch (JsonException e)
+        {
+            return (null, string.IsNullOrEmpty(e.Path) ? null : e.Path);
+        }
     }
 
     private static byte[] ReadResource(string name)
@@ -146,19 +203,17 @@ internal sealed record GameConfigDocument(
     LimitsDef Limits);
 
 /// <summary>Collects problems, placing each at the line and column of its JSON path.</summary>
-internal sealed class ProblemList(string source)
+internal sealed class ProblemList(string source, JsonPositionMap map)
 {
     private readonly List<ConfigProblem> _problems = [];
-
-    public JsonPositionMap? Map { get; set; }
 
     public int Count => _problems.Count;
 
     /// <summary>A problem about the value at <paramref name="path"/>.</summary>
-    public void Add(string path, string message) => AddAt(path, Map?.ValueAt(path) ?? new TextPosition(1, 1), message);
+    public void Add(string path, string message) => AddAt(path, map.ValueAt(path), message);
 
     /// <summary>A problem about the property name at <paramref name="path"/> (e.g. an unknown property).</summary>
-    public void AddAtName(string path, string message) => AddAt(path, Map?.NameAt(path) ?? new TextPosition(1, 1), message);
+    public void AddAtName(string path, string message) => AddAt(path, map.NameAt(path), message);
 
     public void AddAt(string path, TextPosition position, string message) =>
         _problems.Add(new ConfigProblem(path, position.Line, position.Column, message, source));

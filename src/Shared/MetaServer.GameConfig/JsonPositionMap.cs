@@ -207,6 +207,11 @@ internal static class JsonPaths
     public static string Index(string parent, int index) =>
         string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{parent}[{index}]");
 
+    /// <summary>Whether <paramref name="path"/> is <paramref name="container"/> or a path inside it.</summary>
+    public static bool IsSameOrInside(string path, string container) =>
+        path.StartsWith(container, StringComparison.Ordinal)
+        && (path.Length == container.Length || path[container.Length] is '.' or '[');
+
     /// <summary>The parent path, or null for the root.</summary>
     public static string? Parent(string path)
     {
