@@ -18,7 +18,8 @@ public static class AccountsServiceExtensions
     /// the routed mutations <c>accounts.set-nickname</c>, <c>accounts.set-loadout</c>, <c>accounts.purchase</c>,
     /// <c>accounts.claim-quest</c>, <c>accounts.claim-daily-reward</c> and the internal <c>accounts.apply-match-result</c>)
     /// as <see cref="IMessageHandler"/>s, the <see cref="AccountMutationRunner"/>, the production migrations, the
-    /// <see cref="AccountMigrator"/> (built from every registered <see cref="IAccountMigration"/>), the game config,
+    /// <see cref="AccountMigrator"/> (built from every registered <see cref="IAccountMigration"/>), the game config
+    /// (<c>AddGameConfig</c>: <c>MetaServer:GameConfig:Path</c>, empty = the bundled sample),
     /// validated <see cref="AccountsOptions"/> and a start-up check that fails the host when the migration chain is
     /// broken or no <see cref="IAccountStore"/> is registered.
     /// An account store (e.g. <c>AddSqliteAccountStore()</c>) must be added too.
@@ -31,8 +32,7 @@ public static class AccountsServiceExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(_ => GameConfigLoader.LoadBundled().Config
-            ?? throw new InvalidOperationException("The bundled game config is invalid."));
+        services.AddGameConfig(configuration);
         services.AddSingleton<IAccountMigration, StartingEconomyMigration>();
         services.TryAddSingleton(sp => new AccountMigrator(sp.GetServices<IAccountMigration>()));
         services.TryAddSingleton<AccountMutationRunner>();
@@ -55,11 +55,9 @@ internal sealed partial class AccountsStartupCheck(IServiceProvider services, IL
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var migrator = services.GetRequiredService<AccountMigrator>();
-        var config = services.GetRequiredService<GameConfig.GameConfig>();
         _ = services.GetService<IAccountStore>()
             ?? throw new InvalidOperationException("No IAccountStore is registered; add one, e.g. services.AddSqliteAccountStore().");
         LogMigrationChain(migrator.OldestSupportedSchemaVersion, migrator.TargetSchemaVersion);
-        LogGameConfig(config.Version, config.Hash);
         return Task.CompletedTask;
     }
 
@@ -67,7 +65,4 @@ internal sealed partial class AccountsStartupCheck(IServiceProvider services, IL
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Accounts: migrating account schema versions {Oldest}..{Target} at login")]
     private partial void LogMigrationChain(int oldest, int target);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Accounts: game config {ConfigVersion} ({ConfigHash})")]
-    private partial void LogGameConfig(string configVersion, string configHash);
 }
