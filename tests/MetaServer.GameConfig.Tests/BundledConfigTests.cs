@@ -25,7 +25,7 @@ public sealed class BundledConfigTests
         Assert.InRange(config.Items.Count(i => i.Kind == ItemKind.Hero), 4, 6);
         Assert.InRange(config.Items.Count(i => i.Kind == ItemKind.Weapon), 6, 10);
         Assert.Contains(config.Items, i => i.Kind == ItemKind.Stackable);
-        Assert.InRange(config.StoreOffers.Length, 6, 10);
+        Assert.InRange(config.StoreOffers.Length, 6, 12);
         Assert.InRange(config.Quests.Length, 5, 8);
         Assert.Equal(7, config.DailyLogin.Days.Length);
         Assert.Equal(30, config.Levels.MaxLevel);
