@@ -21,6 +21,8 @@ public sealed class SessionStateMachineTests
         "auth_response" => new Envelope { RequestId = id, Auth = new AuthResponse() },
         "account_response" => new Envelope { RequestId = id, Account = new AccountResponse() },
         "disconnect_event" => new Envelope { RequestId = id, Disconnect = new DisconnectEvent() },
+        "set_nickname" => new Envelope { RequestId = id, SetNickname = new SetNicknameRequest { Nickname = "Ace" } },
+        "account_updated_event" => new Envelope { RequestId = id, AccountUpdated = new AccountUpdatedEvent() },
         "none" => new Envelope { RequestId = id },
         _ => throw new ArgumentOutOfRangeException(nameof(payload)),
     };
@@ -57,6 +59,12 @@ public sealed class SessionStateMachineTests
     [InlineData(Setup.Connected, "auth_response", ResultCode.InvalidArgument)]
     [InlineData(Setup.Connected, "account_response", ResultCode.InvalidArgument)]
     [InlineData(Setup.Connected, "disconnect_event", ResultCode.InvalidArgument)]
+    [InlineData(Setup.Connected, "set_nickname", ResultCode.NotAuthenticated)]
+    [InlineData(Setup.Connected, "account_updated_event", ResultCode.InvalidArgument)]
+    [InlineData(Setup.Authenticated, "set_nickname", ResultCode.Ok)]
+    [InlineData(Setup.Authenticated, "account_updated_event", ResultCode.InvalidArgument)]
+    [InlineData(Setup.InFlight, "set_nickname", ResultCode.RequestInFlight)]
+    [InlineData(Setup.Draining, "set_nickname", ResultCode.Unavailable)]
     [InlineData(Setup.Authenticated, "get_account", ResultCode.Ok)]
     [InlineData(Setup.Authenticated, "auth_device", ResultCode.AlreadyAuthenticated)]
     [InlineData(Setup.Authenticated, "auth_token", ResultCode.AlreadyAuthenticated)]

@@ -6,4 +6,8 @@ public static class MessageTypes
     public const string AccountsLoginDevice = "accounts.login-device";
     public const string AccountsGetAccount = "accounts.get-account";
     public const string AccountsAccountResult = "accounts.account-result";
+    public const string AccountsSetNickname = "accounts.set-nickname";
+
+    /// <summary>A service's answer to a routed client request (payload: <c>ClientReply</c>).</summary>
+    public const string FrontendClientReply = "frontend.client-reply";
 }

@@ -6,7 +6,7 @@ using MetaServer.Protocol.V1;
 
 namespace MetaServer.Cli;
 
-/// <summary>The <c>metaserver</c> command line: <c>login</c>, <c>account</c> and <c>smoke</c>.</summary>
+/// <summary>The <c>metaserver</c> command line: <c>login</c>, <c>account</c>, <c>smoke</c> and <c>validate</c>.</summary>
 internal static class CliApp
 {
     public const int ExitOk = 0;
@@ -68,7 +68,7 @@ internal static class CliApp
         };
         smoke.SetAction((parse, ct) => Guarded(error, ct, () => SmokeAsync(parse.GetValue(urlOption)!, output, ct)));
 
-        return new RootCommand("MetaServer command-line client.") { login, account, smoke };
+        return new RootCommand("MetaServer command-line client.") { login, account, smoke, ValidateCommand.Build(output, error) };
     }
 
     private static Uri? ParseUrl(string value, System.CommandLine.Parsing.ArgumentResult result)

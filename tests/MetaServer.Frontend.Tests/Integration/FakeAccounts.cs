@@ -34,7 +34,7 @@ internal sealed class FakeAccounts : IAsyncDisposable
 
     public async Task StartAsync()
     {
-        foreach (var type in new[] { MessageTypes.AccountsLoginDevice, MessageTypes.AccountsGetAccount })
+        foreach (var type in new[] { MessageTypes.AccountsLoginDevice, MessageTypes.AccountsGetAccount, MessageTypes.AccountsSetNickname })
         {
             var queue = _queueNames.ForMessageType(type);
             await _transport.CreateQueueAsync(queue, new QueueSettings());
@@ -74,6 +74,12 @@ internal sealed class FakeAccounts : IAsyncDisposable
 
     private async Task AnswerAsync(MessageEnvelope request, CancellationToken cancellationToken)
     {
+        if (request.MessageType == MessageTypes.AccountsSetNickname)
+        {
+            await AnswerRoutedAsync(request, cancellationToken);
+            return;
+        }
+
         AccountResult result;
         if (request.MessageType == MessageTypes.AccountsLoginDevice)
         {
@@ -114,6 +120,36 @@ internal sealed class FakeAccounts : IAsyncDisposable
             DeploymentVersion = request.DeploymentVersion,
             SentAt = DateTimeOffset.UnixEpoch,
             Payload = result.ToByteArray(),
+        }), cancellationToken);
+    }
+
+    /// <summary>
+    /// Answers a routed set-nickname request with a ClientReply: "taken" is refused, "garbage" gets a reply that is
+    /// not a ClientReply, anything else is accepted and echoed in the snapshot of the request's player.
+    /// </summary>
+    private async Task AnswerRoutedAsync(MessageEnvelope request, CancellationToken cancellationToken)
+    {
+        var nickname = SetNicknameRequest.Parser.ParseFrom(request.Payload.Span).Nickname;
+        var reply = nickname switch
+        {
+            "taken" => new Envelope { Result = new Result { Code = ResultCode.InvalidArgument, Message = "nickname taken" } },
+            _ => new Envelope
+            {
+                Result = new Result { Code = ResultCode.Ok },
+                Account = new AccountResponse { Account = new AccountSnapshot { AccountId = request.PlayerId ?? string.Empty, Nickname = nickname, Revision = 2 } },
+            },
+        };
+        var messageType = nickname == "garbage" ? "accounts.something-else" : MessageTypes.FrontendClientReply;
+        await _transport.SendAsync(request.ReplyTo!, EnvelopeCodec.Encode(new MessageEnvelope
+        {
+            MessageType = messageType,
+            MessageId = Guid.NewGuid().ToString("N"),
+            CorrelationId = request.CorrelationId,
+            SessionId = request.SessionId,
+            PlayerId = request.PlayerId,
+            DeploymentVersion = request.DeploymentVersion,
+            SentAt = DateTimeOffset.UnixEpoch,
+            Payload = new ClientReply { Envelope = reply }.ToByteArray(),
         }), cancellationToken);
     }
 

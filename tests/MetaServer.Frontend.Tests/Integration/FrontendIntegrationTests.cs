@@ -50,6 +50,54 @@ public sealed class FrontendIntegrationTests
     }
 
     [Fact]
+    public async Task RoutedRequest_Authenticated_ForwardsRequestAsIsAndRelaysServiceReply()
+    {
+        await using var server = await FrontendServer.StartAsync();
+        await using var client = await TestClient.ConnectAsync(server.WebSocketUri);
+        var login = await client.LoginAsync("device-a");
+        _ = await server.Accounts.Received.Reader.ReadAsync().AsTask().WithTimeout("the login request");
+
+        var reply = await client.RequestAsync(new Envelope { SetNickname = new SetNicknameRequest { ClientRequestId = "r-1", Nickname = "Ace" } });
+
+        Assert.Equal(ResultCode.Ok, reply.Result.Code);
+        Assert.Equal("Ace", reply.Account.Account.Nickname);
+        var forwarded = await server.Accounts.Received.Reader.ReadAsync().AsTask().WithTimeout("the routed request");
+        Assert.Equal(MessageTypes.AccountsSetNickname, forwarded.MessageType);
+        Assert.Equal(login.Auth.Account.AccountId, forwarded.PlayerId);
+        var payload = SetNicknameRequest.Parser.ParseFrom(forwarded.Payload.Span);
+        Assert.Equal("r-1", payload.ClientRequestId);
+        Assert.Equal("Ace", payload.Nickname);
+    }
+
+    [Fact]
+    public async Task RoutedRequest_ServiceRefuses_ClientGetsServiceErrorAndSessionStays()
+    {
+        await using var server = await FrontendServer.StartAsync();
+        await using var client = await TestClient.ConnectAsync(server.WebSocketUri);
+        await client.LoginAsync("device-a");
+
+        var refused = await client.RequestAsync(new Envelope { SetNickname = new SetNicknameRequest { ClientRequestId = "r-1", Nickname = "taken" } });
+        var garbage = await client.RequestAsync(new Envelope { SetNickname = new SetNicknameRequest { ClientRequestId = "r-2", Nickname = "garbage" } });
+
+        Assert.Equal(ResultCode.InvalidArgument, refused.Result.Code);
+        Assert.Equal("nickname taken", refused.Result.Message);
+        Assert.Equal(ResultCode.Internal, garbage.Result.Code);
+        Assert.Equal(ResultCode.Ok, (await client.RequestAsync(GetAccount.Clone())).Result.Code);
+    }
+
+    [Fact]
+    public async Task RoutedRequest_BeforeAuth_NotAuthenticatedAndNothingForwarded()
+    {
+        await using var server = await FrontendServer.StartAsync();
+        await using var client = await TestClient.ConnectAsync(server.WebSocketUri);
+
+        var reply = await client.RequestAsync(new Envelope { SetNickname = new SetNicknameRequest { ClientRequestId = "r-1", Nickname = "Ace" } });
+
+        Assert.Equal(ResultCode.NotAuthenticated, reply.Result.Code);
+        Assert.False(server.Accounts.Received.Reader.TryRead(out _));
+    }
+
+    [Fact]
     public async Task Request_WhileAnotherInFlight_RequestInFlightAndConnectionStays()
     {
         await using var server = await FrontendServer.StartAsync();

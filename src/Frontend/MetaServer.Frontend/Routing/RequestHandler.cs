@@ -72,9 +72,46 @@ internal sealed class RequestHandler(BackendGateway gateway, SessionTokenService
                 return new HandledRequest(reply, null);
             }
 
+            case RequestKind.Routed:
+                return new HandledRequest(await RoutedAsync(request, sessionId, accountId, cancellationToken), null);
+
             default:
                 throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown request kind.");
         }
+    }
+
+    /// <summary>Forwards a routed request to its service and turns its <c>ClientReply</c> into the client reply.</summary>
+    private async Task<Envelope> RoutedAsync(Envelope request, string sessionId, string? accountId, CancellationToken cancellationToken)
+    {
+        var messageType = ClientRoutes.MessageTypeOf(request.PayloadCase)
+            ?? throw new ArgumentException("The request is not a routed request.", nameof(request));
+        var call = await gateway.CallAsync(messageType, ClientRoutes.PayloadOf(request), sessionId, accountId, cancellationToken);
+        if (call.Code != ResultCode.Ok || call.Reply is not { } backendReply)
+        {
+            return Error(request.RequestId, call);
+        }
+
+        Envelope? reply = null;
+        if (string.Equals(backendReply.MessageType, MessageTypes.FrontendClientReply, StringComparison.Ordinal))
+        {
+            try
+            {
+                reply = ClientReply.Parser.ParseFrom(backendReply.Payload.Span).Envelope;
+            }
+            catch (InvalidProtocolBufferException)
+            {
+                reply = null;
+            }
+        }
+
+        if (reply?.Result is null)
+        {
+            Log.UnexpectedServiceReply(logger, messageType, backendReply.MessageType);
+            return Error(request.RequestId, ResultCode.Internal, "internal error");
+        }
+
+        reply.RequestId = request.RequestId;
+        return reply;
     }
 
     private HandledRequest AuthReply(ulong requestId, BackendCall call, string sessionId, string? expectedAccountId)

@@ -24,6 +24,9 @@ public enum RequestKind
     AuthDevice,
     AuthToken,
     GetAccount,
+
+    /// <summary>An authenticated request forwarded as-is to its service (see <see cref="ClientRoutes"/>).</summary>
+    Routed,
 }
 
 /// <summary>Outcome of <see cref="SessionStateMachine.OnRequest"/>: accepted (and now in flight) or rejected with a reply.</summary>
@@ -75,6 +78,9 @@ public sealed class SessionStateMachine
                 break;
             case Envelope.PayloadOneofCase.None:
                 return RequestDecision.Reject(ResultCode.InvalidArgument, "the request has no payload or an unknown one");
+            case var routed when ClientRoutes.MessageTypeOf(routed) is not null:
+                kind = RequestKind.Routed;
+                break;
             default:
                 return RequestDecision.Reject(ResultCode.InvalidArgument, "this payload is not a request");
         }
