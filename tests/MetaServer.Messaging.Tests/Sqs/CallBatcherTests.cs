@@ -148,6 +148,9 @@ public sealed class CallBatcherPacingTests
 {
     private static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(10);
 
+    /// <summary>High enough that the concurrency cap never holds items back: these tests are about the clock.</summary>
+    private const int MaxConcurrentCalls = 64;
+
     private static Task<IReadOnlyList<BatchItemOutcome<string>>> Echo(IReadOnlyList<int> items, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<BatchItemOutcome<string>>>(items.Select(i => new BatchItemOutcome<string>($"r{i}", null)).ToList());
 
@@ -155,7 +158,7 @@ public sealed class CallBatcherPacingTests
     public async Task EnqueueAsync_IdleBatcher_DispatchesAtOnceWithoutWaiting()
     {
         var clock = new ManualTimeProvider();
-        await using var batcher = new CallBatcher<int, string>(Echo, 10, 4, linger: Linger, timeProvider: clock);
+        await using var batcher = new CallBatcher<int, string>(Echo, 10, MaxConcurrentCalls, linger: Linger, timeProvider: clock);
 
         var first = batcher.EnqueueAsync(1, CancellationToken.None);
 
@@ -185,7 +188,7 @@ public sealed class CallBatcherPacingTests
                 return Echo(items, ct);
             },
             10,
-            4,
+            MaxConcurrentCalls,
             linger: Linger,
             timeProvider: clock);
         var results = new List<Task<string>> { batcher.EnqueueAsync(0, CancellationToken.None) };
@@ -210,7 +213,7 @@ public sealed class CallBatcherPacingTests
     public async Task EnqueueAsync_UnderTraffic_FullBatchesGoAtOnceOnlyTheRestWaits()
     {
         var clock = new ManualTimeProvider();
-        await using var batcher = new CallBatcher<int, string>(Echo, 10, 4, linger: Linger, timeProvider: clock);
+        await using var batcher = new CallBatcher<int, string>(Echo, 10, MaxConcurrentCalls, linger: Linger, timeProvider: clock);
         var first = batcher.EnqueueAsync(0, CancellationToken.None);
         await first.WithTimeout("the first item");
 
@@ -228,7 +231,7 @@ public sealed class CallBatcherPacingTests
     public async Task EnqueueAsync_OneItemPerMillisecond_AboutOneCallPerLinger()
     {
         var clock = new ManualTimeProvider();
-        await using var batcher = new CallBatcher<int, string>(Echo, 10, 4, linger: Linger, timeProvider: clock);
+        await using var batcher = new CallBatcher<int, string>(Echo, 10, MaxConcurrentCalls, linger: Linger, timeProvider: clock);
         var results = new List<Task<string>>();
 
         for (var i = 0; i < 100; i++)
@@ -253,7 +256,7 @@ public sealed class CallBatcherPacingTests
             (items, _) => Task.FromResult<IReadOnlyList<BatchItemOutcome<string>>>(
                 items.Select(i => i == 2 ? new BatchItemOutcome<string>(null, new TransportException("InvalidParameterValue", "entry 2 is bad")) : new BatchItemOutcome<string>($"r{i}", null)).ToList()),
             10,
-            4,
+            MaxConcurrentCalls,
             linger: Linger,
             timeProvider: clock);
         await batcher.EnqueueAsync(0, CancellationToken.None).WithTimeout("the idle item");
@@ -274,7 +277,7 @@ public sealed class CallBatcherPacingTests
     public async Task DisposeAsync_ItemsLingering_SentAtOnce()
     {
         var clock = new ManualTimeProvider();
-        var batcher = new CallBatcher<int, string>(Echo, 10, 4, linger: Linger, timeProvider: clock);
+        var batcher = new CallBatcher<int, string>(Echo, 10, MaxConcurrentCalls, linger: Linger, timeProvider: clock);
         await batcher.EnqueueAsync(0, CancellationToken.None).WithTimeout("the idle item");
         var lingering = batcher.EnqueueAsync(1, CancellationToken.None);
         Assert.False(lingering.IsCompleted);
