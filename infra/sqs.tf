@@ -8,6 +8,12 @@ locals {
   request_message_types = [
     "accounts.login-device",
     "accounts.get-account",
+    "accounts.set-nickname",
+    "accounts.set-loadout",
+    "accounts.purchase",
+    "accounts.claim-quest",
+    "accounts.claim-daily-reward",
+    "accounts.apply-match-result",
   ]
 
   request_queue_names = {

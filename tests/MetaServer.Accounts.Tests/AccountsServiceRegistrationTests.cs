@@ -34,7 +34,13 @@ public sealed class AccountsServiceRegistrationTests : IDisposable
         {
             Assert.True(File.Exists(Path.Combine(dataDir, SqliteAccountStoreOptions.DefaultFileName)));
             var types = host.Services.GetServices<IMessageHandler>().Select(h => h.MessageType).Order().ToArray();
-            Assert.Equal([MessageTypes.AccountsGetAccount, MessageTypes.AccountsLoginDevice], types);
+            Assert.Equal(
+                new[]
+                {
+                    MessageTypes.AccountsGetAccount, MessageTypes.AccountsLoginDevice, MessageTypes.AccountsSetNickname, MessageTypes.AccountsSetLoadout,
+                    MessageTypes.AccountsPurchase, MessageTypes.AccountsClaimQuest, MessageTypes.AccountsClaimDailyReward, MessageTypes.AccountsApplyMatchResult,
+                }.Order().ToArray(),
+                types);
             Assert.IsType<SqliteAccountStore>(host.Services.GetRequiredService<IAccountStore>());
         }
         finally

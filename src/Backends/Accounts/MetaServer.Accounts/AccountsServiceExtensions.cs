@@ -1,4 +1,5 @@
 using MetaServer.Accounts.Handlers;
+using MetaServer.GameConfig;
 using MetaServer.Accounts.Migrations;
 using MetaServer.Accounts.Storage;
 using MetaServer.Pipelines;
@@ -13,10 +14,14 @@ namespace MetaServer.Accounts;
 public static class AccountsServiceExtensions
 {
     /// <summary>
-    /// Registers the accounts service: its message handlers (<c>accounts.login-device</c>, <c>accounts.get-account</c>)
-    /// as <see cref="IMessageHandler"/>s, the <see cref="AccountMigrator"/> (built from every registered
-    /// <see cref="IAccountMigration"/>), validated <see cref="AccountsOptions"/> and a start-up check that fails the host
-    /// when the migration chain is broken or no <see cref="IAccountStore"/> is registered.
+    /// Registers the accounts service: its message handlers (<c>accounts.login-device</c>, <c>accounts.get-account</c>,
+    /// the routed mutations <c>accounts.set-nickname</c>, <c>accounts.set-loadout</c>, <c>accounts.purchase</c>,
+    /// <c>accounts.claim-quest</c>, <c>accounts.claim-daily-reward</c> and the internal <c>accounts.apply-match-result</c>)
+    /// as <see cref="IMessageHandler"/>s, the <see cref="AccountMutationRunner"/>, the production migrations, the
+    /// <see cref="AccountMigrator"/> (built from every registered <see cref="IAccountMigration"/>), the game config
+    /// (<c>AddGameConfig</c>: <c>MetaServer:GameConfig:Path</c>, empty = the bundled sample),
+    /// validated <see cref="AccountsOptions"/> and a start-up check that fails the host when the migration chain is
+    /// broken or no <see cref="IAccountStore"/> is registered.
     /// An account store (e.g. <c>AddSqliteAccountStore()</c>) must be added too.
     /// </summary>
     public static IServiceCollection AddAccountsService(this IServiceCollection services, IConfiguration configuration)
@@ -27,9 +32,18 @@ public static class AccountsServiceExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
+        services.AddGameConfig(configuration);
+        services.AddSingleton<IAccountMigration, StartingEconomyMigration>();
         services.TryAddSingleton(sp => new AccountMigrator(sp.GetServices<IAccountMigration>()));
+        services.TryAddSingleton<AccountMutationRunner>();
         services.AddSingleton<IMessageHandler, LoginDeviceHandler>();
         services.AddSingleton<IMessageHandler, GetAccountHandler>();
+        services.AddSingleton<IMessageHandler, SetNicknameHandler>();
+        services.AddSingleton<IMessageHandler, SetLoadoutHandler>();
+        services.AddSingleton<IMessageHandler, PurchaseHandler>();
+        services.AddSingleton<IMessageHandler, ClaimQuestHandler>();
+        services.AddSingleton<IMessageHandler, ClaimDailyRewardHandler>();
+        services.AddSingleton<IMessageHandler, ApplyMatchResultHandler>();
         services.AddHostedService<AccountsStartupCheck>();
         return services;
     }

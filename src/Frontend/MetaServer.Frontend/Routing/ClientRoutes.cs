@@ -15,6 +15,10 @@ public static class ClientRoutes
     private static readonly FrozenDictionary<Envelope.PayloadOneofCase, string> Routes = new Dictionary<Envelope.PayloadOneofCase, string>
     {
         [Envelope.PayloadOneofCase.SetNickname] = MessageTypes.AccountsSetNickname,
+        [Envelope.PayloadOneofCase.SetLoadout] = MessageTypes.AccountsSetLoadout,
+        [Envelope.PayloadOneofCase.Purchase] = MessageTypes.AccountsPurchase,
+        [Envelope.PayloadOneofCase.ClaimQuest] = MessageTypes.AccountsClaimQuest,
+        [Envelope.PayloadOneofCase.ClaimDailyReward] = MessageTypes.AccountsClaimDailyReward,
     }.ToFrozenDictionary();
 
     /// <summary>The message type (and so the queue) of a routed request, or null when the payload is not one.</summary>

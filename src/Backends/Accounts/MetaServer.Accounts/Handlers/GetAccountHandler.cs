@@ -15,6 +15,7 @@ namespace MetaServer.Accounts.Handlers;
 public sealed class GetAccountHandler(
     IAccountStore store,
     AccountMigrator migrator,
+    GameConfig.GameConfig config,
     TimeProvider timeProvider,
     ILogger<GetAccountHandler> logger) : IMessageHandler
 {
@@ -53,6 +54,6 @@ public sealed class GetAccountHandler(
             return migrationFailed;
         }
 
-        return AccountResultReplies.Ok(message, migrated, created: false, timeProvider);
+        return AccountResultReplies.Ok(message, migrated, created: false, config, timeProvider);
     }
 }

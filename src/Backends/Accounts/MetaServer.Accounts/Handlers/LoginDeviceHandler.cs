@@ -1,4 +1,5 @@
 using MetaServer.Accounts.Domain;
+using MetaServer.Accounts.Economy;
 using MetaServer.Accounts.Migrations;
 using MetaServer.Accounts.Storage;
 using MetaServer.Pipelines;
@@ -23,6 +24,7 @@ namespace MetaServer.Accounts.Handlers;
 public sealed partial class LoginDeviceHandler(
     IAccountStore store,
     AccountMigrator migrator,
+    GameConfig.GameConfig config,
     IOptions<AccountsOptions> options,
     TimeProvider timeProvider,
     ILogger<LoginDeviceHandler> logger,
@@ -59,7 +61,7 @@ public sealed partial class LoginDeviceHandler(
                 {
                     LogAccountCreated(creation.Account.AccountId);
                     await CacheSummaryAsync(creation.Account, cancellationToken);
-                    return AccountResultReplies.Ok(message, creation.Account, created: true, timeProvider);
+                    return AccountResultReplies.Ok(message, creation.Account, created: true, config, timeProvider);
                 }
 
                 account = creation.Account;
@@ -74,7 +76,7 @@ public sealed partial class LoginDeviceHandler(
             {
                 // A concurrent login (or an earlier delivery of this one) already stamped a login at least this
                 // recent: nothing to write. This also keeps simultaneous logins of one account from starving.
-                return AccountResultReplies.Ok(message, account, created: account.CreationRequestId == requestId, timeProvider);
+                return AccountResultReplies.Ok(message, account, created: account.CreationRequestId == requestId, config, timeProvider);
             }
 
             var update = await store.TryUpdateAsync(migrated with { LastLoginAt = now }, account.Revision, cancellationToken);
@@ -87,7 +89,7 @@ public sealed partial class LoginDeviceHandler(
 
                 await CacheSummaryAsync(stored, cancellationToken);
 
-                return AccountResultReplies.Ok(message, stored, created: stored.CreationRequestId == requestId, timeProvider);
+                return AccountResultReplies.Ok(message, stored, created: stored.CreationRequestId == requestId, config, timeProvider);
             }
 
             if (attempt >= maxAttempts)
@@ -125,7 +127,7 @@ public sealed partial class LoginDeviceHandler(
         }
     }
 
-    private Account NewAccount(string deviceId, string requestId, DateTimeOffset now) => new()
+    private Account NewAccount(string deviceId, string requestId, DateTimeOffset now) => AccountRules.WithStartingGrant(new Account
     {
         AccountId = Guid.CreateVersion7(now).ToString("N"),
         Revision = 1,
@@ -135,7 +137,7 @@ public sealed partial class LoginDeviceHandler(
         LastLoginAt = now,
         DeviceIds = [deviceId],
         CreationRequestId = requestId,
-    };
+    }, config);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Created account {AccountId} for a new device")]
     private partial void LogAccountCreated(string accountId);
