@@ -87,4 +87,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1053, Level = LogLevel.Error, Message = "The {MessageType} service answered with an unusable {ReplyType} reply; the client gets INTERNAL")]
     public static partial void UnexpectedServiceReply(ILogger logger, string messageType, string replyType);
+
+    [LoggerMessage(EventId = 1054, Level = LogLevel.Warning, Message = "Reply queue {ReplyQueue}: routed replies could not be deleted ({ErrorCode}); they return after the visibility timeout and are dropped as unmatched")]
+    public static partial void ReplyDeleteFailed(ILogger logger, Exception? exception, string replyQueue, string errorCode);
 }
