@@ -14,6 +14,12 @@ locals {
     "accounts.unlink-identity",
     "accounts.ban-account",
     "accounts.unban-account",
+    "accounts.set-nickname",
+    "accounts.set-loadout",
+    "accounts.purchase",
+    "accounts.claim-quest",
+    "accounts.claim-daily-reward",
+    "accounts.apply-match-result",
   ]
 
   request_queue_names = {

@@ -65,7 +65,7 @@ public sealed class AccountMigratorTests
     [Fact]
     public void Migrate_AccountAtTarget_ReturnsSameInstance()
     {
-        var migrator = new AccountMigrator([new RenameNameToNicknameMigration()]);
+        var migrator = new AccountMigrator([new RenameNameToNicknameMigration(), new AddLevelMigration()]);
         var current = TestAccounts.New(TestAccounts.NewDeviceId());
 
         Assert.False(migrator.NeedsMigration(current));
@@ -76,11 +76,11 @@ public sealed class AccountMigratorTests
     public void Migrate_NewerSchemaThanTarget_ThrowsSchemaTooNew()
     {
         var migrator = new AccountMigrator([]);
-        var future = AccountFixtures.Read(AccountFixtures.Schema2FromNewerBuild);
+        var future = AccountFixtures.Read(AccountFixtures.SchemaFromNewerBuild);
 
         var error = Assert.Throws<AccountSchemaTooNewException>(() => migrator.Migrate(future));
 
-        Assert.Equal(2, error.SchemaVersion);
+        Assert.Equal(99, error.SchemaVersion);
         Assert.Equal(Account.CurrentSchemaVersion, error.SupportedSchemaVersion);
     }
 
@@ -97,7 +97,7 @@ public sealed class AccountMigratorTests
     [Fact]
     public void Migrate_StepChangesRevision_ThrowsMigrationException()
     {
-        var migrator = new AccountMigrator([new RevisionChangingMigration()]);
+        var migrator = new AccountMigrator([new RevisionChangingMigration()], targetSchemaVersion: 1);
 
         Assert.Throws<AccountMigrationException>(() => migrator.Migrate(AccountFixtures.Read(AccountFixtures.Schema0)));
     }
@@ -105,7 +105,7 @@ public sealed class AccountMigratorTests
     [Fact]
     public void Migrate_StepThrows_WrapsInMigrationExceptionNamingTheStep()
     {
-        var migrator = new AccountMigrator([new ThrowingMigration()]);
+        var migrator = new AccountMigrator([new ThrowingMigration()], targetSchemaVersion: 1);
 
         var error = Assert.Throws<AccountMigrationException>(() => migrator.Migrate(AccountFixtures.Read(AccountFixtures.Schema0)));
 
@@ -144,7 +144,8 @@ public sealed class AccountMigratorTests
     [Fact]
     public void Constructor_StepBeyondCurrentSchema_Throws()
     {
-        // With CurrentSchemaVersion = 1 a step from 1 to 2 has nothing to migrate to.
-        Assert.Throws<AccountMigrationException>(() => new AccountMigrator([new RenameNameToNicknameMigration(), new AddLevelMigration()]));
+        // With CurrentSchemaVersion = 2 a step from 2 to 3 has nothing to migrate to.
+        Assert.Throws<AccountMigrationException>(
+            () => new AccountMigrator([new RenameNameToNicknameMigration(), new AddLevelMigration(), new LevelToRankMigration()]));
     }
 }

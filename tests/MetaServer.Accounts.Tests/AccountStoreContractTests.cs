@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using MetaServer.Accounts.Domain;
 using MetaServer.Accounts.Storage;
 using MetaServer.Testing;
@@ -48,6 +49,45 @@ public abstract class AccountStoreContractTests : IAsyncLifetime
         Assert.Equal(account.CreatedAt, read.CreatedAt);
         Assert.Null(read.LastLoginAt);
         Assert.Equal([device], read.DeviceIds.ToArray());
+    }
+
+    [Fact]
+    public async Task TryUpdateAsync_EconomyFields_RoundTripExactly()
+    {
+        var device = TestAccounts.NewDeviceId();
+        var account = TestAccounts.New(device);
+        await Store.CreateForDeviceAsync(device, account, CancellationToken.None);
+        var granted = Granted.None.AddCurrency("gems", 5).AddItem("crate", 2).AddXp(40);
+        var changed = account with
+        {
+            Wallet = ImmutableDictionary<string, long>.Empty.Add("gold", 9_000_000_000).Add("gems", 0),
+            Inventory = ImmutableDictionary<string, int>.Empty.Add("hero.a", 1).Add("crate", 7),
+            Loadout = new AccountLoadout("hero.a", "weapon.p1", "weapon.s1", "weapon.m1", "avatar.a1"),
+            Xp = 1234,
+            Quests = ImmutableDictionary<string, QuestProgress>.Empty.Add("quest.kills-10", new QuestProgress(7, false, 2)).Add("quest.play-1", new QuestProgress(1, true, 1)),
+            DailyLogin = new DailyLoginState(new DateOnly(2026, 2, 28), 2),
+            OfferPurchases = ImmutableDictionary<string, int>.Empty.Add("offer.hero-b", 1),
+            RecentMutations = [new MutationRecord("r-1", "accounts.purchase", "0123456789abcdef", granted, 2, TestAccounts.Epoch.AddMinutes(3))],
+        };
+
+        var update = await Store.TryUpdateAsync(changed, 1, CancellationToken.None);
+        var read = await Store.GetAsync(account.AccountId, CancellationToken.None);
+
+        Assert.True(update.Succeeded);
+        Assert.NotNull(read);
+        Assert.Equal(2, read.Revision);
+        Assert.Equal(changed.Wallet.OrderBy(e => e.Key), read.Wallet.OrderBy(e => e.Key));
+        Assert.Equal(changed.Inventory.OrderBy(e => e.Key), read.Inventory.OrderBy(e => e.Key));
+        Assert.Equal(changed.Loadout, read.Loadout);
+        Assert.Equal(1234, read.Xp);
+        Assert.Equal(changed.Quests.OrderBy(e => e.Key), read.Quests.OrderBy(e => e.Key));
+        Assert.Equal(changed.DailyLogin, read.DailyLogin);
+        Assert.Equal(changed.OfferPurchases.OrderBy(e => e.Key), read.OfferPurchases.OrderBy(e => e.Key));
+        var record = Assert.Single(read.RecentMutations);
+        Assert.Equal(("r-1", "accounts.purchase", "0123456789abcdef", 2L, TestAccounts.Epoch.AddMinutes(3)), (record.RequestKey, record.MessageType, record.Fingerprint, record.RevisionAfter, record.AppliedAt));
+        Assert.Equal(granted.Currencies.OrderBy(e => e.Key), record.Granted.Currencies.OrderBy(e => e.Key));
+        Assert.Equal(granted.Items.OrderBy(e => e.Key), record.Granted.Items.OrderBy(e => e.Key));
+        Assert.Equal(40, record.Granted.Xp);
     }
 
     [Fact]

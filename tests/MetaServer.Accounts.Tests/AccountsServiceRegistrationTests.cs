@@ -37,10 +37,12 @@ public sealed class AccountsServiceRegistrationTests : IDisposable
             Assert.Equal(
                 new[]
                 {
-                    MessageTypes.AccountsGetAccount, MessageTypes.AccountsLoginDevice, MessageTypes.AccountsLoginCustom, MessageTypes.AccountsLoginProvider,
-                    MessageTypes.AccountsLinkIdentity, MessageTypes.AccountsUnlinkIdentity, MessageTypes.AccountsBanAccount, MessageTypes.AccountsUnbanAccount,
-                }.Order(StringComparer.Ordinal),
-                types.Order(StringComparer.Ordinal));
+                    MessageTypes.AccountsGetAccount, MessageTypes.AccountsLoginDevice, MessageTypes.AccountsSetNickname, MessageTypes.AccountsSetLoadout,
+                    MessageTypes.AccountsPurchase, MessageTypes.AccountsClaimQuest, MessageTypes.AccountsClaimDailyReward, MessageTypes.AccountsApplyMatchResult,
+                    MessageTypes.AccountsLoginCustom, MessageTypes.AccountsLoginProvider, MessageTypes.AccountsLinkIdentity,
+                    MessageTypes.AccountsUnlinkIdentity, MessageTypes.AccountsBanAccount, MessageTypes.AccountsUnbanAccount,
+                }.Order().ToArray(),
+                types);
             Assert.IsType<SqliteAccountStore>(host.Services.GetRequiredService<IAccountStore>());
         }
         finally

@@ -9,6 +9,7 @@ using MetaServer.Messaging;
 using MetaServer.Pipelines;
 using MetaServer.Protocol;
 using MetaServer.Protocol.Internal.V1;
+using MetaServer.Protocol.V1;
 using MetaServer.Storage;
 using MetaServer.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -16,7 +17,10 @@ using Microsoft.Extensions.Options;
 
 namespace MetaServer.Accounts.Tests;
 
-/// <summary>The two handlers on a SQLite store in a temp folder, with a manual clock.</summary>
+/// <summary>
+/// The accounts handlers on a SQLite store in a temp folder (or a wrapped/other store), with a manual clock and the
+/// tests' game config. The production migrations always run; <c>migrations</c> adds test steps before them.
+/// </summary>
 internal sealed class HandlerHarness : IDisposable
 {
     public const string ReplyQueue = "local-reply-fe-test";
@@ -28,27 +32,38 @@ internal sealed class HandlerHarness : IDisposable
         Func<IAccountStore, IAccountStore>? wrapStore = null,
         int maxUpdateAttempts = 8,
         IAccountSummaryCache? summaryCache = null,
+        int mutationRecordLimit = 64,
+        PlayerEventPublisher? events = null,
         IdentityProvidersOptions? providers = null)
     {
         Sqlite = new SqliteAccountStore(Path.Combine(_directory.Path, "accounts.db"), timeProvider: Clock);
         Store = wrapStore?.Invoke(Sqlite) ?? Sqlite;
-        var migrator = new AccountMigrator(migrations ?? []);
+        IAccountMigration[] chain = [.. migrations ?? [], new StartingEconomyMigration(Config)];
+        var migrator = new AccountMigrator(chain);
+        var options = Options.Create(new AccountsOptions { MaxUpdateAttempts = maxUpdateAttempts, MutationRecordLimit = mutationRecordLimit, MaxIdentitiesPerAccount = 4 });
+        Runner = new AccountMutationRunner(Store, migrator, options, Clock, NullLogger<AccountMutationRunner>.Instance, summaryCache);
+        SetNickname = new SetNicknameHandler(Runner, Config, Clock, NullLogger<SetNicknameHandler>.Instance);
+        SetLoadout = new SetLoadoutHandler(Runner, Config, Clock, NullLogger<SetLoadoutHandler>.Instance);
+        Purchase = new PurchaseHandler(Runner, Config, Clock, NullLogger<PurchaseHandler>.Instance);
+        ClaimQuest = new ClaimQuestHandler(Runner, Config, Clock, NullLogger<ClaimQuestHandler>.Instance);
+        ClaimDailyReward = new ClaimDailyRewardHandler(Runner, Config, Clock, NullLogger<ClaimDailyRewardHandler>.Instance);
+        ApplyMatchResult = new ApplyMatchResultHandler(Runner, Config, Clock, NullLogger<ApplyMatchResultHandler>.Instance, events);
         Login = new LoginDeviceHandler(
             Store,
             migrator,
-            Options.Create(new AccountsOptions { MaxUpdateAttempts = maxUpdateAttempts }),
+            Config,
+            options,
             Clock,
             NullLogger<LoginDeviceHandler>.Instance,
             summaryCache);
-        GetAccount = new GetAccountHandler(Store, migrator, Clock, NullLogger<GetAccountHandler>.Instance);
-        var options = Options.Create(new AccountsOptions { MaxUpdateAttempts = maxUpdateAttempts, MaxIdentitiesPerAccount = 4 });
+        GetAccount = new GetAccountHandler(Store, migrator, Config, Clock, NullLogger<GetAccountHandler>.Instance);
         Verifier = new IdTokenVerifier(Options.Create(providers ?? new IdentityProvidersOptions()), Clock, NullLogger<IdTokenVerifier>.Instance);
-        LoginCustom = new LoginCustomHandler(Store, migrator, options, Clock, NullLogger<LoginCustomHandler>.Instance, summaryCache);
-        LoginProvider = new LoginProviderHandler(Store, migrator, Verifier, options, Clock, NullLogger<LoginProviderHandler>.Instance, summaryCache);
-        Link = new LinkIdentityHandler(Store, migrator, Verifier, options, Clock, NullLogger<LinkIdentityHandler>.Instance);
-        Unlink = new UnlinkIdentityHandler(Store, migrator, options, Clock, NullLogger<UnlinkIdentityHandler>.Instance);
-        Ban = new BanAccountHandler(Store, migrator, options, Clock, NullLogger<BanAccountHandler>.Instance);
-        Unban = new UnbanAccountHandler(Store, migrator, options, Clock, NullLogger<UnbanAccountHandler>.Instance);
+        LoginCustom = new LoginCustomHandler(Store, migrator, Config, options, Clock, NullLogger<LoginCustomHandler>.Instance, summaryCache);
+        LoginProvider = new LoginProviderHandler(Store, migrator, Config, Verifier, options, Clock, NullLogger<LoginProviderHandler>.Instance, summaryCache);
+        Link = new LinkIdentityHandler(Store, migrator, Config, Verifier, options, Clock, NullLogger<LinkIdentityHandler>.Instance);
+        Unlink = new UnlinkIdentityHandler(Store, migrator, Config, options, Clock, NullLogger<UnlinkIdentityHandler>.Instance);
+        Ban = new BanAccountHandler(Store, migrator, Config, options, Clock, NullLogger<BanAccountHandler>.Instance);
+        Unban = new UnbanAccountHandler(Store, migrator, Config, options, Clock, NullLogger<UnbanAccountHandler>.Instance);
     }
 
     public IdTokenVerifier Verifier { get; }
@@ -64,9 +79,6 @@ internal sealed class HandlerHarness : IDisposable
     public BanAccountHandler Ban { get; }
 
     public UnbanAccountHandler Unban { get; }
-
-    /// <summary>Every handler the accounts service registers.</summary>
-    public IReadOnlyList<IMessageHandler> Handlers => [Login, GetAccount, LoginCustom, LoginProvider, Link, Unlink, Ban, Unban];
 
     /// <summary>Sends <paramref name="payload"/> to <paramref name="handler"/> and returns the single AccountResult.</summary>
     public static async Task<AccountResult> CallAsync(IMessageHandler handler, IMessage payload, string? playerId = null, string? messageId = null)
@@ -85,6 +97,26 @@ internal sealed class HandlerHarness : IDisposable
         Assert.Equal(request.Envelope.CorrelationId, envelope.CorrelationId);
         return ClientReply.Parser.ParseFrom(envelope.Payload.Span).Envelope;
     }
+
+    public GameConfig.GameConfig Config { get; } = TestGameConfig.Instance;
+
+    /// <summary>Every accounts handler, as AddAccountsService registers them.</summary>
+    public IReadOnlyList<IMessageHandler> AllHandlers =>
+        [Login, GetAccount, SetNickname, SetLoadout, Purchase, ClaimQuest, ClaimDailyReward, ApplyMatchResult, LoginCustom, LoginProvider, Link, Unlink, Ban, Unban];
+
+    public AccountMutationRunner Runner { get; }
+
+    public SetNicknameHandler SetNickname { get; }
+
+    public SetLoadoutHandler SetLoadout { get; }
+
+    public PurchaseHandler Purchase { get; }
+
+    public ClaimQuestHandler ClaimQuest { get; }
+
+    public ClaimDailyRewardHandler ClaimDailyReward { get; }
+
+    public ApplyMatchResultHandler ApplyMatchResult { get; }
 
     public ManualTimeProvider Clock { get; } = new(TestAccounts.Epoch);
 
@@ -134,6 +166,49 @@ internal sealed class HandlerHarness : IDisposable
         Assert.Equal(request.Envelope.TraceId, envelope.TraceId);
         Assert.NotEqual(request.Envelope.MessageId, envelope.MessageId);
         return AccountResult.Parser.ParseFrom(envelope.Payload.Span);
+    }
+
+    /// <summary>A routed client request as the frontend forwards it: the request message as payload, the session's account as player id.</summary>
+    public static IncomingMessage RoutedRequest(string messageType, IMessage request, string accountId, string? messageId = null) =>
+        Request(messageType, request.ToByteArray(), messageId, playerId: accountId);
+
+    /// <summary>The client envelope of the single reply (a <c>frontend.client-reply</c> to the request's reply queue).</summary>
+    public static Envelope SingleClientReply(IncomingMessage request, IReadOnlyList<OutgoingMessage> replies)
+    {
+        var reply = Assert.Single(replies);
+        Assert.Equal(request.Envelope.ReplyTo, reply.QueueName);
+        var envelope = EnvelopeCodec.Decode(EnvelopeCodec.Encode(reply.Envelope));
+        Assert.Equal(MessageTypes.FrontendClientReply, envelope.MessageType);
+        Assert.Equal(request.Envelope.CorrelationId, envelope.CorrelationId);
+        return ClientReply.Parser.ParseFrom(envelope.Payload.Span).Envelope;
+    }
+
+    /// <summary>Handles <paramref name="request"/> with the handler of its type and returns the client envelope of the reply.</summary>
+    public async Task<Envelope> HandleRoutedAsync(IncomingMessage request)
+    {
+        IMessageHandler handler = request.Envelope.MessageType switch
+        {
+            MessageTypes.AccountsSetNickname => SetNickname,
+            MessageTypes.AccountsSetLoadout => SetLoadout,
+            MessageTypes.AccountsPurchase => Purchase,
+            MessageTypes.AccountsClaimQuest => ClaimQuest,
+            MessageTypes.AccountsClaimDailyReward => ClaimDailyReward,
+            _ => throw new ArgumentException("Not a routed mutation: " + request.Envelope.MessageType, nameof(request)),
+        };
+        return SingleClientReply(request, await handler.HandleAsync(request, CancellationToken.None));
+    }
+
+    public Task<Envelope> PurchaseAsync(string accountId, string offerId, string? clientRequestId = null) =>
+        HandleRoutedAsync(RoutedRequest(MessageTypes.AccountsPurchase, new PurchaseRequest { ClientRequestId = clientRequestId ?? NewRequestId(), OfferId = offerId }, accountId));
+
+    public static string NewRequestId() => Guid.NewGuid().ToString("N");
+
+    /// <summary>Logs a new device in and returns its account id.</summary>
+    public async Task<string> NewAccountAsync()
+    {
+        var login = await LoginAsync(TestAccounts.NewDeviceId());
+        Assert.Equal(ResultCode.Ok, login.Result.Code);
+        return login.Account.AccountId;
     }
 
     public async Task<AccountResult> LoginAsync(string deviceId, string? messageId = null)

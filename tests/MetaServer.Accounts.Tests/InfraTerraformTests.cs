@@ -51,7 +51,7 @@ public sealed class InfraTerraformTests
 
         var declared = locals.GetProperty("request_message_types").EnumerateArray().Select(e => e.GetString()).Order().ToArray();
 
-        Assert.Equal(harness.Handlers.Select(h => h.MessageType).Order().ToArray(), declared);
+        Assert.Equal(harness.AllHandlers.Select(h => h.MessageType).Order().ToArray(), declared);
     }
 
     [Theory]

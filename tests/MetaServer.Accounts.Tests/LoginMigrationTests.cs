@@ -49,7 +49,7 @@ public sealed class LoginMigrationTests : IDisposable
     [Fact]
     public async Task HandleAsync_LoginOfAccountFromNewerBuild_RepliesUnavailableAndLeavesItUntouched()
     {
-        var seeded = await _harness.SeedAsync(AccountFixtures.Schema2FromNewerBuild);
+        var seeded = await _harness.SeedAsync(AccountFixtures.SchemaFromNewerBuild);
 
         var request = HandlerHarness.LoginRequest("fixture-device-2");
         var replies = await _harness.Login.HandleAsync(request, CancellationToken.None);
@@ -59,7 +59,7 @@ public sealed class LoginMigrationTests : IDisposable
         Assert.Equal(seeded.AccountId, replies[0].Envelope.PlayerId);
         var stored = await _harness.Store.GetAsync(seeded.AccountId, CancellationToken.None);
         Assert.Equal(1, stored?.Revision);
-        Assert.Equal(2, stored?.SchemaVersion);
+        Assert.Equal(99, stored?.SchemaVersion);
         Assert.Equal("g-1", stored?.ExtraFields["guild"].GetString());
     }
 

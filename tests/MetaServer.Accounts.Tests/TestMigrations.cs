@@ -15,7 +15,7 @@ internal sealed class RenameNameToNicknameMigration : IAccountMigration
             : account;
 }
 
-/// <summary>Schema 2 adds a "level" field, 1 for existing accounts.</summary>
+/// <summary>Test chain (not production): schema 2 adds a "level" field, 1 for existing accounts.</summary>
 internal sealed class AddLevelMigration : IAccountMigration
 {
     public int FromVersion => 1;
@@ -66,8 +66,8 @@ internal static class AccountFixtures
         {"schemaVersion":1,"nickname":"MidTimer","createdAt":"2025-06-01T10:00:00+00:00","deviceIds":["fixture-device-1"]}
         """;
 
-    public const string Schema2FromNewerBuild = """
-        {"schemaVersion":2,"nickname":"Future","createdAt":"2027-01-01T00:00:00+00:00","deviceIds":["fixture-device-2"],"guild":"g-1"}
+    public const string SchemaFromNewerBuild = """
+        {"schemaVersion":99,"nickname":"Future","createdAt":"2027-01-01T00:00:00+00:00","deviceIds":["fixture-device-2"],"guild":"g-1"}
         """;
 
     public static Account Read(string json, string? accountId = null, long revision = 7) =>

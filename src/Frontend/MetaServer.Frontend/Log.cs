@@ -93,4 +93,6 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1061, Level = LogLevel.Information, Message = "Session {SessionId}: told to disconnect ({Code}); closing the session")]
     public static partial void SessionDisconnected(ILogger logger, string sessionId, MetaServer.Protocol.V1.ResultCode code);
+    [LoggerMessage(EventId = 1054, Level = LogLevel.Warning, Message = "Reply queue {ReplyQueue}: routed replies could not be deleted ({ErrorCode}); they return after the visibility timeout and are dropped as unmatched")]
+    public static partial void ReplyDeleteFailed(ILogger logger, Exception? exception, string replyQueue, string errorCode);
 }

@@ -4,10 +4,16 @@ namespace MetaServer.Messaging.Sqs;
 internal readonly record struct BatchItemOutcome<TResult>(TResult? Value, Exception? Error);
 
 /// <summary>
-/// Coalesces single calls into batch calls without a linger timer: an item is dispatched at once while fewer
-/// than <c>maxConcurrentCalls</c> batch calls are in flight; otherwise it waits, and when a call completes the
-/// waiting items leave together in batches of up to <c>maxBatchSize</c> (and <c>maxBatchWeight</c>). Idle, a
-/// call costs no added latency; under load, calls fill up. Each caller gets its own item's outcome.
+/// Coalesces single calls into batch calls of up to <c>maxBatchSize</c> items (and <c>maxBatchWeight</c>), with
+/// at most <c>maxConcurrentCalls</c> calls in flight. Each caller gets its own item's outcome.
+/// <para>
+/// Pacing (<c>linger</c> &gt; 0): a batch that is not full goes out at once only if no call of this batcher went out
+/// within the last <c>linger</c>; otherwise it waits until <c>linger</c> has passed since that call, gathering
+/// whatever arrives meanwhile. So an item on an idle batcher leaves at once (no added latency when idle), an item
+/// under traffic waits at most <c>linger</c>, full batches never wait, and partial calls are at most one per
+/// <c>linger</c> (at R items/s that is about R × <c>linger</c> items per call, up to the batch limits). With
+/// <c>linger</c> zero, items only gather while <c>maxConcurrentCalls</c> calls are in flight.
+/// </para>
 /// </summary>
 internal sealed class CallBatcher<TItem, TResult> : IAsyncDisposable
 {
@@ -18,23 +24,38 @@ internal sealed class CallBatcher<TItem, TResult> : IAsyncDisposable
     private readonly int _maxConcurrentCalls;
     private readonly Func<TItem, long> _weight;
     private readonly long _maxBatchWeight;
+    private readonly TimeSpan _linger;
+    private readonly TimeProvider _time;
     private readonly Lock _gate = new();
     private readonly Queue<Pending> _pending = new();
     private TaskCompletionSource? _drained;
+    private ITimer? _timer;
+    private bool _timerArmed;
+    private long? _lastDispatch;
     private long _callCount;
     private int _inFlight;
     private bool _disposed;
 
-    public CallBatcher(BatchCall call, int maxBatchSize, int maxConcurrentCalls, Func<TItem, long>? weight = null, long maxBatchWeight = long.MaxValue)
+    public CallBatcher(
+        BatchCall call,
+        int maxBatchSize,
+        int maxConcurrentCalls,
+        Func<TItem, long>? weight = null,
+        long maxBatchWeight = long.MaxValue,
+        TimeSpan linger = default,
+        TimeProvider? timeProvider = null)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(linger, TimeSpan.Zero);
         _call = call;
         _maxBatchSize = maxBatchSize;
         _maxConcurrentCalls = maxConcurrentCalls;
         _weight = weight ?? (_ => 0);
         _maxBatchWeight = maxBatchWeight;
+        _linger = linger;
+        _time = timeProvider ?? TimeProvider.System;
     }
 
-    /// <summary>Batch calls made so far (for tests and diagnostics).</summary>
+    /// <summary>Batch calls dispatched so far (counted when the batch is taken; for tests and diagnostics).</summary>
     public long CallCount => Interlocked.Read(ref _callCount);
 
     public Task<TResult> EnqueueAsync(TItem item, CancellationToken cancellationToken)
@@ -78,38 +99,122 @@ internal sealed class CallBatcher<TItem, TResult> : IAsyncDisposable
         var batches = new List<List<Pending>>();
         while (_inFlight < _maxConcurrentCalls)
         {
-            var batch = new List<Pending>();
-            long weight = 0;
-            while (batch.Count < _maxBatchSize && _pending.TryPeek(out var next))
+            while (_pending.TryPeek(out var head) && head.Cancelled)
             {
-                if (next.Cancelled)
-                {
-                    _pending.Dequeue();
-                    continue;
-                }
-
-                var w = _weight(next.Item);
-                if (batch.Count > 0 && weight + w > _maxBatchWeight)
-                {
-                    break;
-                }
-
                 _pending.Dequeue();
-                next.Taken = true;
-                weight += w;
-                batch.Add(next);
             }
 
+            if (_pending.Count == 0)
+            {
+                break;
+            }
+
+            // Pacing: a partial batch waits until `linger` has passed since the last call (a closing batcher flushes).
+            if (!_disposed && _linger > TimeSpan.Zero && _lastDispatch is { } last && !HasFullBatchLocked())
+            {
+                var elapsed = _time.GetElapsedTime(last);
+                if (elapsed < _linger)
+                {
+                    ArmTimerLocked(_linger - elapsed);
+                    break;
+                }
+            }
+
+            var batch = TakeBatchLocked();
             if (batch.Count == 0)
             {
                 break;
             }
 
             _inFlight++;
+            _lastDispatch = _time.GetTimestamp();
+            Interlocked.Increment(ref _callCount);
             batches.Add(batch);
         }
 
         return batches;
+    }
+
+    /// <summary>Whether the items waiting fill a batch (by count or by weight).</summary>
+    private bool HasFullBatchLocked()
+    {
+        var count = 0;
+        long weight = 0;
+        foreach (var next in _pending)
+        {
+            if (next.Cancelled)
+            {
+                continue;
+            }
+
+            var w = _weight(next.Item);
+            if (count > 0 && weight + w > _maxBatchWeight)
+            {
+                return true;
+            }
+
+            count++;
+            weight += w;
+            if (count >= _maxBatchSize)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private List<Pending> TakeBatchLocked()
+    {
+        var batch = new List<Pending>();
+        long weight = 0;
+        while (batch.Count < _maxBatchSize && _pending.TryPeek(out var next))
+        {
+            if (next.Cancelled)
+            {
+                _pending.Dequeue();
+                continue;
+            }
+
+            var w = _weight(next.Item);
+            if (batch.Count > 0 && weight + w > _maxBatchWeight)
+            {
+                break;
+            }
+
+            _pending.Dequeue();
+            next.Taken = true;
+            weight += w;
+            batch.Add(next);
+        }
+
+        return batch;
+    }
+
+    private void ArmTimerLocked(TimeSpan due)
+    {
+        // The due time only moves later as calls go out, so an armed timer is never too late; if it fires early
+        // the batches are looked at again and it is re-armed.
+        if (_timerArmed)
+        {
+            return;
+        }
+
+        _timer ??= _time.CreateTimer(static state => ((CallBatcher<TItem, TResult>)state!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _timerArmed = true;
+        _timer.Change(due, Timeout.InfiniteTimeSpan);
+    }
+
+    private void OnTimer()
+    {
+        List<List<Pending>> batches;
+        lock (_gate)
+        {
+            _timerArmed = false;
+            batches = TakeBatchesLocked();
+        }
+
+        Start(batches);
     }
 
     private void Start(List<List<Pending>> batches)
@@ -123,7 +228,6 @@ internal sealed class CallBatcher<TItem, TResult> : IAsyncDisposable
     private async Task RunAsync(List<Pending> batch)
     {
         await Task.Yield();
-        Interlocked.Increment(ref _callCount);
         try
         {
             var outcomes = await _call(batch.Select(p => p.Item).ToList(), CancellationToken.None);
@@ -164,23 +268,36 @@ internal sealed class CallBatcher<TItem, TResult> : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops taking items and waits until everything already queued has been sent.</summary>
+    /// <summary>Stops taking items, sends everything already queued at once (no pacing) and waits until it is done.</summary>
     public async ValueTask DisposeAsync()
     {
-        Task drained;
+        Task? drained = null;
+        List<List<Pending>> batches;
         lock (_gate)
         {
             _disposed = true;
-            if (_inFlight == 0)
+            batches = TakeBatchesLocked();
+            if (_inFlight > 0)
             {
-                return;
+                _drained ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                drained = _drained.Task;
             }
-
-            _drained ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            drained = _drained.Task;
         }
 
-        await drained;
+        Start(batches);
+        if (drained is not null)
+        {
+            await drained;
+        }
+
+        ITimer? timer;
+        lock (_gate)
+        {
+            timer = _timer;
+            _timer = null;
+        }
+
+        timer?.Dispose();
     }
 
     private sealed class Pending(TItem item)

@@ -31,6 +31,10 @@ public class SqsException : TransportException
     public bool IsRetryable => SqsErrors.IsRetryable(StatusCode, AwsErrorCode);
 }
 
+/// <summary>SQS rejected one entry of a batch call (the other entries are unaffected).</summary>
+internal sealed class SqsBatchEntryException(string errorCode, string message, string awsErrorCode)
+    : SqsException(errorCode, message, awsErrorCode, null, HttpStatusCode.OK, null);
+
 /// <summary>SQS error code handling shared by the client and the transport.</summary>
 public static class SqsErrors
 {

@@ -37,12 +37,35 @@ public sealed class SqsOptions
     /// <summary>Time limit of one HTTP call, on top of a receive's long-poll wait.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>Coalesce concurrent sends and deletes on one queue into batch calls of up to 10.</summary>
+    /// <summary>Coalesce sends and deletes on one queue (from any caller) into batch calls of up to 10.</summary>
     public bool BatchingEnabled { get; set; } = true;
 
     /// <summary>Batch calls in flight per queue and kind; further sends/deletes wait and join the next batch.</summary>
     [Range(1, 64)]
     public int MaxConcurrentBatchCalls { get; set; } = 4;
+
+    /// <summary>
+    /// Pacing of the send batcher (per queue): while sends flow, a batch that is not full goes out at most once per
+    /// this interval, gathering what arrives meanwhile; an idle queue's send and full batches of 10 go at once.
+    /// Caps partial <c>SendMessageBatch</c> calls at one per interval per queue; adds at most this much latency,
+    /// and only under traffic. Zero: gather only while <see cref="MaxConcurrentBatchCalls"/> calls are in flight.
+    /// </summary>
+    public TimeSpan SendLinger { get; set; } = TimeSpan.FromMilliseconds(15);
+
+    /// <summary>
+    /// Pacing of the delete batcher (per queue), as <see cref="SendLinger"/>. Deletes are off the request path
+    /// (the pipeline frees a consumer before its input's delete, the frontend does not wait for its reply deletes),
+    /// so this can be longer than <see cref="SendLinger"/>; it must stay far below the queues' visibility timeouts.
+    /// </summary>
+    public TimeSpan DeleteLinger { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>
+    /// Receive pacing (per queue): after a long-poll receive that returned some messages but fewer than asked,
+    /// the next receive on that queue waits until this long after the previous one started, so messages
+    /// accumulate and the next call brings several. After an empty (idle) or a full receive there is no wait, and
+    /// receives with no wait time (short polls) or for a single message are never paced. Zero disables it.
+    /// </summary>
+    public TimeSpan ReceiveLinger { get; set; } = TimeSpan.FromMilliseconds(15);
 
     /// <summary>Delete reply queues of crashed frontends.</summary>
     public bool ReplyQueueJanitorEnabled { get; set; } = true;
@@ -93,6 +116,14 @@ public sealed class SqsOptionsValidator : IValidateOptions<SqsOptions>
         if (options.RequestTimeout < TimeSpan.FromSeconds(1))
         {
             failures.Add("MetaServer:Sqs:RequestTimeout must be at least 1 second.");
+        }
+
+        var maxLinger = TimeSpan.FromSeconds(1);
+        if (options.SendLinger < TimeSpan.Zero || options.SendLinger > maxLinger
+            || options.DeleteLinger < TimeSpan.Zero || options.DeleteLinger > maxLinger
+            || options.ReceiveLinger < TimeSpan.Zero || options.ReceiveLinger > maxLinger)
+        {
+            failures.Add("MetaServer:Sqs:SendLinger, DeleteLinger and ReceiveLinger must be between 0 and 1 second (0 disables the pacing).");
         }
 
         if (options.ReplyQueueHeartbeatInterval < TimeSpan.FromSeconds(1) || options.ReplyQueueSweepInterval < TimeSpan.FromSeconds(1))

@@ -8,8 +8,11 @@ namespace MetaServer.Messaging.Sqs;
 
 /// <summary>
 /// <see cref="IMessageTransport"/> on Amazon SQS standard queues. Queue URLs are looked up once and cached;
-/// binary bodies travel base64-encoded; concurrent sends and deletes on a queue are coalesced into batch calls
-/// (see <see cref="SqsOptions.BatchingEnabled"/>). Receipt handles handed out carry a short transport prefix so a
+/// binary bodies travel base64-encoded. To keep the number of SQS calls per message low under steady load
+/// (<see cref="SqsOptions.BatchingEnabled"/>): every send and delete on a queue, single or batch, from any caller, goes
+/// through one per-queue batcher that paces partial batch calls (<see cref="SqsOptions.SendLinger"/>,
+/// <see cref="SqsOptions.DeleteLinger"/>), and long-poll receives on a queue that is trickling are paced
+/// (<see cref="SqsOptions.ReceiveLinger"/>) so each brings several messages. Idle, nothing waits. Receipt handles handed out carry a short transport prefix so a
 /// handle that did not come from a receive is rejected as <see cref="TransportErrorCodes.ReceiptHandleIsInvalid"/>
 /// before any call, whatever the SQS endpoint does with it.
 /// </summary>
@@ -35,6 +38,7 @@ public sealed class SqsTransport : IMessageTransport, IAsyncDisposable
     private readonly ConcurrentDictionary<string, CallBatcher<string, string>> _sendBatchers = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, CallBatcher<string, bool>> _deleteBatchers = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _ownedReplyQueues = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ReceivePace> _receivePaces = new(StringComparer.Ordinal);
 
     /// <param name="replyQueuePrefix">
     /// Names starting with this are reply queues (<see cref="QueueNames.ReplyQueuePrefix"/>): the queues this process
@@ -197,6 +201,16 @@ public sealed class SqsTransport : IMessageTransport, IAsyncDisposable
             entries.Add(new SendMessageBatchRequestEntry { Id = i.ToString(CultureInfo.InvariantCulture), MessageBody = Convert.ToBase64String(bodies[i].Span) });
         }
 
+        if (_options.BatchingEnabled && entries.Count > 0)
+        {
+            // Through the queue's send batcher, so messages of many callers (e.g. the replies of concurrent pipeline
+            // consumers to one reply queue) share calls; each entry still gets its own outcome.
+            var batcher = SendBatcher(url);
+            var items = entries.ConvertAll(e => (Index: int.Parse(e.Id, CultureInfo.InvariantCulture), Task: batcher.EnqueueAsync(e.MessageBody, cancellationToken)));
+            await ForgettingMissingAsync(queueName, () => CollectAsync(items, results, (index, id) => BatchEntryResult.Success(index, id)));
+            return results;
+        }
+
         await ForgettingMissingAsync(queueName, async () =>
         {
             foreach (var chunk in ChunkByWeight(entries, e => e.MessageBody.Length))
@@ -245,6 +259,31 @@ public sealed class SqsTransport : IMessageTransport, IAsyncDisposable
         }
 
         var url = await GetUrlAsync(queueName, cancellationToken);
+        var pace = _receivePaces.GetOrAdd(url, static _ => new ReceivePace());
+        if (_options.ReceiveLinger > TimeSpan.Zero && options.WaitTime > TimeSpan.Zero && options.MaxMessages > 1)
+        {
+            // The last receive here was thin (some messages, fewer than asked): the queue is trickling. Polling again
+            // at once would bring one message per call; waiting until ReceiveLinger after its start lets a few
+            // accumulate. Idle queues (last receive empty) and backlogs (last receive full) are not paced, and the
+            // wait is bounded by ReceiveLinger, so idle latency is unchanged and an idle receiver still long-polls.
+            TimeSpan wait;
+            lock (pace)
+            {
+                wait = pace.Thin ? _options.ReceiveLinger - _timeProvider.GetElapsedTime(pace.LastStart) : TimeSpan.Zero;
+            }
+
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, _timeProvider, cancellationToken);
+            }
+        }
+
+        lock (pace)
+        {
+            pace.LastStart = _timeProvider.GetTimestamp();
+            pace.Thin = false;
+        }
+
         var response = await ForgettingMissingAsync(queueName, () => _client.ReceiveMessageAsync(
             new ReceiveMessageRequest
             {
@@ -257,6 +296,11 @@ public sealed class SqsTransport : IMessageTransport, IAsyncDisposable
             cancellationToken));
 
         var messages = response.Messages ?? [];
+        lock (pace)
+        {
+            pace.Thin = messages.Count > 0 && messages.Count < options.MaxMessages;
+        }
+
         var received = new List<ReceivedMessage>(messages.Count);
         foreach (var message in messages)
         {
@@ -306,7 +350,13 @@ public sealed class SqsTransport : IMessageTransport, IAsyncDisposable
             }
         }
 
-        if (entries.Count > 0)
+        if (_options.BatchingEnabled && entries.Count > 0)
+        {
+            var batcher = DeleteBatcher(url);
+            var items = entries.ConvertAll(e => (Index: int.Parse(e.Id, CultureInfo.InvariantCulture), Task: batcher.EnqueueAsync(e.ReceiptHandle, cancellationToken)));
+            await ForgettingMissingAsync(queueName, () => CollectAsync(items, results, (index, _) => BatchEntryResult.Success(index)));
+        }
+        else if (entries.Count > 0)
         {
             var response = await ForgettingMissingAsync(queueName, () => _client.DeleteMessageBatchAsync(new DeleteMessageBatchRequest { QueueUrl = url, Entries = entries }, cancellationToken));
             foreach (var ok in response.Successful ?? [])
@@ -446,19 +496,72 @@ public sealed class SqsTransport : IMessageTransport, IAsyncDisposable
         TransportLimits.MaxBatchSize,
         _options.MaxConcurrentBatchCalls,
         body => body.Length,
-        TransportLimits.MaxEncodedBodyBytes));
+        TransportLimits.MaxEncodedBodyBytes,
+        _options.SendLinger,
+        _timeProvider));
 
     private CallBatcher<string, bool> DeleteBatcher(string url) => _deleteBatchers.GetOrAdd(url, u => new CallBatcher<string, bool>(
         (handles, ct) => DeleteCoalescedAsync(u, handles, ct),
         TransportLimits.MaxBatchSize,
-        _options.MaxConcurrentBatchCalls));
+        _options.MaxConcurrentBatchCalls,
+        linger: _options.DeleteLinger,
+        timeProvider: _timeProvider));
+
+    /// <summary>
+    /// Waits for the batcher items of one batch request and fills in <paramref name="results"/>: an entry SQS
+    /// rejected becomes that entry's failure; a failed call (after the client's retries) or a cancellation is thrown,
+    /// as a direct batch call would.
+    /// </summary>
+    private static async Task<bool> CollectAsync<T>(List<(int Index, Task<T> Task)> items, BatchEntryResult[] results, Func<int, T, BatchEntryResult> success)
+    {
+        try
+        {
+            await Task.WhenAll(items.Select(i => i.Task));
+        }
+        catch (Exception)
+        {
+            // Looked at entry by entry below.
+        }
+
+        Exception? callFailure = null;
+        foreach (var (index, task) in items)
+        {
+            if (task.IsCompletedSuccessfully)
+            {
+                results[index] = success(index, task.Result);
+            }
+            else if (task.Exception?.InnerException is SqsBatchEntryException entry)
+            {
+                results[index] = BatchEntryResult.Failure(index, entry.ErrorCode, entry.Message);
+            }
+            else
+            {
+                callFailure ??= task.Exception?.InnerException ?? new OperationCanceledException();
+            }
+        }
+
+        if (callFailure is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(callFailure);
+        }
+
+        return true;
+    }
 
     private async Task<IReadOnlyList<BatchItemOutcome<string>>> SendCoalescedAsync(string url, IReadOnlyList<string> bodies, CancellationToken cancellationToken)
     {
         if (bodies.Count == 1)
         {
-            var single = await _client.SendMessageAsync(new SendMessageRequest { QueueUrl = url, MessageBody = bodies[0] }, cancellationToken);
-            return [new BatchItemOutcome<string>(single.MessageId, null)];
+            try
+            {
+                var single = await _client.SendMessageAsync(new SendMessageRequest { QueueUrl = url, MessageBody = bodies[0] }, cancellationToken);
+                return [new BatchItemOutcome<string>(single.MessageId, null)];
+            }
+            catch (SqsException ex) when (IsEntryError(ex))
+            {
+                // What a batch call would have reported for this entry alone.
+                return [new BatchItemOutcome<string>(null, new SqsBatchEntryException(ex.ErrorCode, ex.Message, ex.AwsErrorCode))];
+            }
         }
 
         var entries = bodies.Select((b, i) => new SendMessageBatchRequestEntry { Id = i.ToString(CultureInfo.InvariantCulture), MessageBody = b }).ToList();
@@ -481,8 +584,15 @@ public sealed class SqsTransport : IMessageTransport, IAsyncDisposable
     {
         if (handles.Count == 1)
         {
-            await _client.DeleteMessageAsync(new DeleteMessageRequest { QueueUrl = url, ReceiptHandle = handles[0] }, cancellationToken);
-            return [new BatchItemOutcome<bool>(true, null)];
+            try
+            {
+                await _client.DeleteMessageAsync(new DeleteMessageRequest { QueueUrl = url, ReceiptHandle = handles[0] }, cancellationToken);
+                return [new BatchItemOutcome<bool>(true, null)];
+            }
+            catch (SqsException ex) when (IsEntryError(ex))
+            {
+                return [new BatchItemOutcome<bool>(false, new SqsBatchEntryException(ex.ErrorCode, ex.Message, ex.AwsErrorCode))];
+            }
         }
 
         var entries = handles.Select((h, i) => new DeleteMessageBatchRequestEntry { Id = i.ToString(CultureInfo.InvariantCulture), ReceiptHandle = h }).ToList();
@@ -501,6 +611,13 @@ public sealed class SqsTransport : IMessageTransport, IAsyncDisposable
         return FillMissing(outcomes);
     }
 
+    /// <summary>Errors of a single-message call that concern that message (a batch call reports them per entry), not the call.</summary>
+    private static bool IsEntryError(SqsException ex) =>
+        !ex.IsRetryable && EntryErrorCodes.Any(code => ex.ErrorCode.EndsWith(code, StringComparison.Ordinal) || ex.AwsErrorCode.EndsWith(code, StringComparison.Ordinal));
+
+    private static readonly string[] EntryErrorCodes =
+        ["InvalidMessageContents", "ReceiptHandleIsInvalid", "InvalidIdFormat", "MessageNotInflight", "InvalidParameterValue", "InvalidAttributeValue"];
+
     private static BatchItemOutcome<T>[] FillMissing<T>(BatchItemOutcome<T>[] outcomes)
     {
         for (var i = 0; i < outcomes.Length; i++)
@@ -514,8 +631,8 @@ public sealed class SqsTransport : IMessageTransport, IAsyncDisposable
         return outcomes;
     }
 
-    private static TransportException EntryException(BatchResultErrorEntry failed) =>
-        new SqsException(SqsErrors.ToTransportCode(failed.Code), $"SQS error {failed.Code}: {failed.Message}", failed.Code, null, System.Net.HttpStatusCode.OK, null);
+    private static SqsBatchEntryException EntryException(BatchResultErrorEntry failed) =>
+        new(SqsErrors.ToTransportCode(failed.Code), $"SQS error {failed.Code}: {failed.Message}", failed.Code);
 
     private static IEnumerable<List<SendMessageBatchRequestEntry>> ChunkByWeight(List<SendMessageBatchRequestEntry> entries, Func<SendMessageBatchRequestEntry, long> weight)
     {
@@ -613,6 +730,14 @@ public sealed class SqsTransport : IMessageTransport, IAsyncDisposable
 
     private static long ReadLong(IReadOnlyDictionary<string, string>? attributes, string name, long fallback) =>
         attributes is not null && attributes.TryGetValue(name, out var text) && long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value : fallback;
+
+    /// <summary>Receive pacing state of one queue (guarded by locking the instance).</summary>
+    private sealed class ReceivePace
+    {
+        public long LastStart { get; set; }
+
+        public bool Thin { get; set; }
+    }
 
     private sealed record RedrivePolicyJson(
         [property: System.Text.Json.Serialization.JsonPropertyName("deadLetterTargetArn")] string DeadLetterTargetArn,

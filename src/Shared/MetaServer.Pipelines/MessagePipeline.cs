@@ -7,10 +7,12 @@ namespace MetaServer.Pipelines;
 /// Runs one <see cref="IMessageHandler"/> over one request queue: <see cref="PipelineOptions.Producers"/>
 /// receive loops, each feeding up to <see cref="PipelineOptions.ConsumersPerProducer"/> concurrent
 /// consumers. Back-pressure is applied at the receive call: a producer only asks the transport for as
-/// many messages as it has free consumers (at most 10), so it never holds more unfinished messages than
+/// many messages as it has free consumers (at most 10), so it never has more messages in handling than
 /// consumers. A consumer decodes the envelope, runs the handler (renewing the message's visibility while it
-/// runs), sends the outgoing messages and only then deletes the input. Anything not deleted returns after
-/// its visibility timeout and reaches the dead-letter queue after the queue's max receive count.
+/// runs), sends the outgoing messages and only then deletes the input. The consumer is free again once the
+/// outgoing messages are sent: the delete completes after it (a batching transport may hold it a few ms to share
+/// a call with other deletes), still counted in <see cref="InFlight"/> and awaited by a stop. Anything not
+/// deleted returns after its visibility timeout and reaches the dead-letter queue after the queue's max receive count.
 /// </summary>
 public sealed class MessagePipeline : IAsyncDisposable
 {
@@ -254,9 +256,23 @@ public sealed class MessagePipeline : IAsyncDisposable
 
     private async Task ConsumeAsync(ReceivedMessage received, SemaphoreSlim freeConsumers)
     {
+        var consumerFreed = false;
         try
         {
-            await ProcessAsync(received).ConfigureAwait(false);
+            if (await ProcessAsync(received).ConfigureAwait(false) is { } messageId)
+            {
+                // Handled and answered: only the delete is left, which needs no consumer.
+                freeConsumers.Release();
+                consumerFreed = true;
+                try
+                {
+                    await _transport.DeleteAsync(QueueName, received.ReceiptHandle, _cancelHandlers.Token).ConfigureAwait(false);
+                }
+                catch (Exception ex)
+                {
+                    PipelineLog.CompleteFailed(_logger, messageId, QueueName, ex);
+                }
+            }
         }
         catch (Exception ex)
         {
@@ -266,11 +282,15 @@ public sealed class MessagePipeline : IAsyncDisposable
         finally
         {
             Interlocked.Decrement(ref _inFlight);
-            freeConsumers.Release();
+            if (!consumerFreed)
+            {
+                freeConsumers.Release();
+            }
         }
     }
 
-    private async Task ProcessAsync(ReceivedMessage received)
+    /// <summary>Handles one message and sends its outgoing messages; returns the envelope's id when the input is to be deleted.</summary>
+    private async Task<string?> ProcessAsync(ReceivedMessage received)
     {
         MessageEnvelope envelope;
         try
@@ -280,13 +300,13 @@ public sealed class MessagePipeline : IAsyncDisposable
         catch (Exception ex) when (ex is EnvelopeFormatException or ArgumentException)
         {
             PipelineLog.Undecodable(_logger, QueueName, received.MessageId, received.ReceiveCount, ex);
-            return;
+            return null;
         }
 
         if (!string.Equals(envelope.MessageType, _handler.MessageType, StringComparison.Ordinal))
         {
             PipelineLog.WrongMessageType(_logger, QueueName, envelope.MessageId, envelope.MessageType, _handler.MessageType);
-            return;
+            return null;
         }
 
         var cancel = _cancelHandlers.Token;
@@ -301,12 +321,12 @@ public sealed class MessagePipeline : IAsyncDisposable
             catch (OperationCanceledException) when (cancel.IsCancellationRequested)
             {
                 PipelineLog.HandlerCancelled(_logger, _handler.MessageType, envelope.MessageId);
-                return;
+                return null;
             }
             catch (Exception ex)
             {
                 PipelineLog.HandlerFailed(_logger, _handler.MessageType, envelope.MessageId, received.ReceiveCount, ex);
-                return;
+                return null;
             }
             finally
             {
@@ -317,14 +337,12 @@ public sealed class MessagePipeline : IAsyncDisposable
 
         try
         {
-            if (await SendOutgoingAsync(envelope.MessageId, outgoing ?? [], cancel).ConfigureAwait(false))
-            {
-                await _transport.DeleteAsync(QueueName, received.ReceiptHandle, cancel).ConfigureAwait(false);
-            }
+            return await SendOutgoingAsync(envelope.MessageId, outgoing ?? [], cancel).ConfigureAwait(false) ? envelope.MessageId : null;
         }
         catch (Exception ex)
         {
             PipelineLog.CompleteFailed(_logger, envelope.MessageId, QueueName, ex);
+            return null;
         }
     }
 

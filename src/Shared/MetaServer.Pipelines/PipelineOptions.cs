@@ -9,9 +9,13 @@ public sealed class PipelineOptions
     [Range(1, 64)]
     public int Producers { get; set; } = 1;
 
-    /// <summary>Consumers per producer: a producer never holds more unfinished messages than this.</summary>
+    /// <summary>
+    /// Consumers per producer: a producer never has more messages in handling than this, and asks each receive
+    /// for at most as many as are free (and at most 10). 16 leaves room for full receives of 10 while other
+    /// consumers wait for their replies to be sent (a batching transport may hold a send a few ms).
+    /// </summary>
     [Range(1, 1024)]
-    public int ConsumersPerProducer { get; set; } = 8;
+    public int ConsumersPerProducer { get; set; } = 16;
 
     /// <summary>Visibility timeout of the request queue; long handlers renew it before it lapses.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "12:00:00")]

@@ -13,6 +13,27 @@ internal static class AccountPrinter
         Line(output, "Last login", FormatTime(account.LastLoginAtUnixMs));
         Line(output, "Revision", account.Revision.ToString(CultureInfo.InvariantCulture));
         Line(output, "Devices", account.DeviceIds.Count == 0 ? "(none)" : string.Join(", ", account.DeviceIds));
+        if (!string.IsNullOrEmpty(account.ConfigHash))
+        {
+            Line(output, "Config", $"{account.ConfigVersion} ({account.ConfigHash})");
+            Line(output, "Level", account.NextLevelXp > 0
+                ? $"{account.Level} ({account.Xp}/{account.NextLevelXp} XP)"
+                : $"{account.Level} ({account.Xp} XP, highest level)");
+            Line(output, "Wallet", Join(account.Wallet.Select(p => $"{p.Value} {p.Key}")));
+            Line(output, "Inventory", Join(account.Inventory.Select(p => p.Value == 1 ? p.Key : $"{p.Value} x {p.Key}")));
+            if (account.Loadout is { } loadout)
+            {
+                Line(output, "Loadout", Join(new[] { loadout.Hero, loadout.Primary, loadout.Secondary, loadout.Melee, loadout.Avatar }.Where(s => s.Length > 0)));
+            }
+
+            Line(output, "Quests", Join(account.Quests.Select(q => $"{q.QuestId} {q.Progress}/{q.Target}{(q.Claimed ? " claimed" : q.Completed ? " ready to claim" : string.Empty)}")));
+            if (account.DailyReward is { } daily)
+            {
+                Line(output, "Daily reward", daily.Claimable
+                    ? $"day {daily.DayIndex + 1} claimable now"
+                    : $"day {daily.DayIndex + 1} from {FormatTime(daily.NextClaimableAtUnixMs)}");
+            }
+        }
         if (created is { } isNew)
         {
             Line(output, "New account", isNew ? "yes (created by this login)" : "no");
@@ -28,6 +49,12 @@ internal static class AccountPrinter
         unixMs <= 0
             ? "-"
             : DateTimeOffset.FromUnixTimeMilliseconds(unixMs).ToString("yyyy-MM-dd HH:mm:ss.fff 'UTC'", CultureInfo.InvariantCulture);
+
+    private static string Join(IEnumerable<string> values)
+    {
+        var list = values.Order(StringComparer.Ordinal).ToList();
+        return list.Count == 0 ? "(none)" : string.Join(", ", list);
+    }
 
     private static void Line(TextWriter output, string label, string value) =>
         output.WriteLine($"  {label,-12} {value}");

@@ -6,7 +6,7 @@ using MetaServer.Protocol.V1;
 
 namespace MetaServer.Cli;
 
-/// <summary>The <c>metaserver</c> command line: <c>login</c>, <c>account</c> and <c>smoke</c>.</summary>
+/// <summary>The <c>metaserver</c> command line: <c>login</c>, <c>account</c>, <c>smoke</c>, <c>validate</c> and the account commands (<see cref="AccountCommands"/>).</summary>
 internal static class CliApp
 {
     public const int ExitOk = 0;
@@ -68,7 +68,13 @@ internal static class CliApp
         };
         smoke.SetAction((parse, ct) => Guarded(error, ct, () => SmokeAsync(parse.GetValue(urlOption)!, output, ct)));
 
-        return new RootCommand("MetaServer command-line client.") { login, account, smoke };
+        var root = new RootCommand("MetaServer command-line client.") { login, account, smoke, ValidateCommand.Build(output, error) };
+        foreach (var command in AccountCommands.Build(urlOption, tokenFileOption, output, error))
+        {
+            root.Subcommands.Add(command);
+        }
+
+        return root;
     }
 
     private static Uri? ParseUrl(string value, System.CommandLine.Parsing.ArgumentResult result)
@@ -93,7 +99,20 @@ internal static class CliApp
         return ExitOk;
     }
 
-    private static async Task<int> AccountAsync(Uri url, TokenStore tokens, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    private static Task<int> AccountAsync(Uri url, TokenStore tokens, TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
+        WithSavedSessionAsync(url, tokens, error, cancellationToken, async client =>
+        {
+            var account = await client.GetAccountAsync(cancellationToken);
+            output.WriteLine($"Account on {url}:");
+            AccountPrinter.Print(output, account.Account);
+            return ExitOk;
+        });
+
+    /// <summary>
+    /// Connects, resumes the session saved for <paramref name="url"/> (saving the refreshed token) and runs
+    /// <paramref name="body"/>; with no saved or a refused token, says how to log in and exits 1.
+    /// </summary>
+    internal static async Task<int> WithSavedSessionAsync(Uri url, TokenStore tokens, TextWriter error, CancellationToken cancellationToken, Func<MetaServerClient, Task<int>> body)
     {
         var saved = await tokens.GetAsync(url.AbsoluteUri, cancellationToken);
         if (saved is null)
@@ -119,10 +138,7 @@ internal static class CliApp
             await tokens.SaveAsync(url.AbsoluteUri, new SavedSession(auth.Token, auth.TokenExpiresAtUnixMs, auth.Account.AccountId), cancellationToken);
         }
 
-        var account = await client.GetAccountAsync(cancellationToken);
-        output.WriteLine($"Account on {url}:");
-        AccountPrinter.Print(output, account.Account);
-        return ExitOk;
+        return await body(client);
     }
 
     private static async Task<int> SmokeAsync(Uri url, TextWriter output, CancellationToken cancellationToken)
@@ -189,7 +205,7 @@ internal static class CliApp
         }
     }
 
-    private static async Task<int> Guarded(TextWriter error, CancellationToken cancellationToken, Func<Task<int>> body)
+    internal static async Task<int> Guarded(TextWriter error, CancellationToken cancellationToken, Func<Task<int>> body)
     {
         try
         {

@@ -266,6 +266,59 @@ public sealed class MetaServerClient : IAsyncDisposable
     }
 
     /// <summary>
+    /// A new client request id for a mutating request. Keep it and send it again when retrying the same change (after
+    /// a timeout or a reconnect): the server applies a client request id at most once and answers a retry with the
+    /// result of the first attempt.
+    /// </summary>
+    public static string NewClientRequestId() => Guid.NewGuid().ToString("N");
+
+    /// <summary>Sets the account's nickname (rules from the game config).</summary>
+    /// <param name="nickname">The new nickname.</param>
+    /// <param name="clientRequestId">Idempotency key; a new one when null (see <see cref="NewClientRequestId"/>).</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <exception cref="MetaServerRequestException">The server refused it (e.g. <see cref="ResultCode.InvalidArgument"/>).</exception>
+    public Task<AccountResponse> SetNicknameAsync(string nickname, string? clientRequestId = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(nickname);
+        return MutateAsync(new Envelope { SetNickname = new SetNicknameRequest { ClientRequestId = clientRequestId ?? NewClientRequestId(), Nickname = nickname } }, cancellationToken);
+    }
+
+    /// <summary>Equips owned items; empty fields of <paramref name="loadout"/> keep the current choice.</summary>
+    /// <exception cref="MetaServerRequestException">The server refused it (e.g. <see cref="ResultCode.FailedPrecondition"/> for an item not owned).</exception>
+    public Task<AccountResponse> SetLoadoutAsync(Loadout loadout, string? clientRequestId = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(loadout);
+        return MutateAsync(new Envelope { SetLoadout = new SetLoadoutRequest { ClientRequestId = clientRequestId ?? NewClientRequestId(), Loadout = loadout } }, cancellationToken);
+    }
+
+    /// <summary>Buys a store offer of the game config.</summary>
+    /// <exception cref="MetaServerRequestException">The server refused it (e.g. <see cref="ResultCode.InsufficientFunds"/>).</exception>
+    public Task<AccountResponse> PurchaseAsync(string offerId, string? clientRequestId = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(offerId);
+        return MutateAsync(new Envelope { Purchase = new PurchaseRequest { ClientRequestId = clientRequestId ?? NewClientRequestId(), OfferId = offerId } }, cancellationToken);
+    }
+
+    /// <summary>Claims the reward of a completed quest.</summary>
+    /// <exception cref="MetaServerRequestException">The server refused it (e.g. <see cref="ResultCode.FailedPrecondition"/>: not complete or claimed).</exception>
+    public Task<AccountResponse> ClaimQuestAsync(string questId, string? clientRequestId = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(questId);
+        return MutateAsync(new Envelope { ClaimQuest = new ClaimQuestRequest { ClientRequestId = clientRequestId ?? NewClientRequestId(), QuestId = questId } }, cancellationToken);
+    }
+
+    /// <summary>Claims today's daily login reward.</summary>
+    /// <exception cref="MetaServerRequestException">The server refused it (e.g. <see cref="ResultCode.FailedPrecondition"/>: already claimed today).</exception>
+    public Task<AccountResponse> ClaimDailyRewardAsync(string? clientRequestId = null, CancellationToken cancellationToken = default) =>
+        MutateAsync(new Envelope { ClaimDailyReward = new ClaimDailyRewardRequest { ClientRequestId = clientRequestId ?? NewClientRequestId() } }, cancellationToken);
+
+    private async Task<AccountResponse> MutateAsync(Envelope request, CancellationToken cancellationToken)
+    {
+        var reply = await SendAsync(request, cancellationToken);
+        return ExpectOk(reply, Envelope.PayloadOneofCase.Account).Account;
+    }
+
+    /// <summary>
     /// Sends arbitrary bytes as one WebSocket message (or a fragment when <paramref name="endOfMessage"/> is false),
     /// bypassing request tracking. Meant for testing how the server handles malformed input; any reply or event
     /// the server sends with request id 0 arrives in <see cref="Events"/>.

@@ -44,4 +44,39 @@ public sealed class SqsHostingTests
         Assert.IsNotType<SqsTransport>(provider.GetRequiredService<IMessageTransport>());
         Assert.Null(provider.GetService<ISqsClient>());
     }
+
+    [Fact]
+    public void Validate_DefaultLingers_Succeed()
+    {
+        var result = new SqsOptionsValidator().Validate(null, new SqsOptions { Region = "eu-west-1" });
+
+        Assert.True(result.Succeeded, result.FailureMessage);
+    }
+
+    [Theory]
+    [InlineData("SendLinger", -1)]
+    [InlineData("DeleteLinger", 1001)]
+    [InlineData("ReceiveLinger", 1001)]
+    public void Validate_LingerOutOfRange_FailsNamingTheKeys(string key, int milliseconds)
+    {
+        var options = new SqsOptions { Region = "eu-west-1" };
+        var value = TimeSpan.FromMilliseconds(milliseconds);
+        switch (key)
+        {
+            case "SendLinger":
+                options.SendLinger = value;
+                break;
+            case "DeleteLinger":
+                options.DeleteLinger = value;
+                break;
+            default:
+                options.ReceiveLinger = value;
+                break;
+        }
+
+        var result = new SqsOptionsValidator().Validate(null, options);
+
+        Assert.True(result.Failed);
+        Assert.Contains(key, result.FailureMessage, StringComparison.Ordinal);
+    }
 }

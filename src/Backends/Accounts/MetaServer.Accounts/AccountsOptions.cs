@@ -17,4 +17,12 @@ public sealed class AccountsOptions
     /// <summary>Most identities (devices, custom ids, provider accounts) one account can have linked.</summary>
     [Range(1, 1000)]
     public int MaxIdentitiesPerAccount { get; set; } = 32;
+
+    /// <summary>
+    /// How many of an account's most recent applied mutations (client request ids, match ids) it remembers to answer
+    /// retries and redeliveries without applying them twice. A retry arriving after this many newer mutations of the
+    /// same account would apply again, so keep it well above what one player does during a client's retry window.
+    /// </summary>
+    [Range(1, 1000)]
+    public int MutationRecordLimit { get; set; } = 64;
 }

@@ -1,5 +1,6 @@
 using MetaServer.Accounts.Handlers;
 using MetaServer.Accounts.Identity;
+using MetaServer.GameConfig;
 using MetaServer.Accounts.Migrations;
 using MetaServer.Accounts.Storage;
 using MetaServer.Pipelines;
@@ -15,11 +16,17 @@ namespace MetaServer.Accounts;
 public static class AccountsServiceExtensions
 {
     /// <summary>
-    /// Registers the accounts service: its message handlers (<c>accounts.login-device</c>, <c>accounts.get-account</c>, the custom-id
-    /// and provider logins, link/unlink identity, ban/unban account)
-    /// as <see cref="IMessageHandler"/>s, the <see cref="AccountMigrator"/> (built from every registered
-    /// <see cref="IAccountMigration"/>), validated <see cref="AccountsOptions"/> and a start-up check that fails the host
-    /// when the migration chain is broken or no <see cref="IAccountStore"/> is registered.
+    /// Registers the accounts service: its message handlers (<c>accounts.login-device</c>, <c>accounts.get-account</c>,
+    /// the identity handlers <c>accounts.login-custom</c>, <c>accounts.login-provider</c>, <c>accounts.link-identity</c>,
+    /// <c>accounts.unlink-identity</c>, the operator commands <c>accounts.ban-account</c> / <c>accounts.unban-account</c>
+    /// (with the <see cref="IdTokenVerifier"/> and validated <see cref="IdentityProvidersOptions"/>),
+    /// the routed mutations <c>accounts.set-nickname</c>, <c>accounts.set-loadout</c>, <c>accounts.purchase</c>,
+    /// <c>accounts.claim-quest</c>, <c>accounts.claim-daily-reward</c> and the internal <c>accounts.apply-match-result</c>)
+    /// as <see cref="IMessageHandler"/>s, the <see cref="AccountMutationRunner"/>, the production migrations, the
+    /// <see cref="AccountMigrator"/> (built from every registered <see cref="IAccountMigration"/>), the game config
+    /// (<c>AddGameConfig</c>: <c>MetaServer:GameConfig:Path</c>, empty = the bundled sample),
+    /// validated <see cref="AccountsOptions"/> and a start-up check that fails the host when the migration chain is
+    /// broken or no <see cref="IAccountStore"/> is registered.
     /// An account store (e.g. <c>AddSqliteAccountStore()</c>) must be added too.
     /// </summary>
     public static IServiceCollection AddAccountsService(this IServiceCollection services, IConfiguration configuration)
@@ -30,7 +37,10 @@ public static class AccountsServiceExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
+        services.AddGameConfig(configuration);
+        services.AddSingleton<IAccountMigration, StartingEconomyMigration>();
         services.TryAddSingleton(sp => new AccountMigrator(sp.GetServices<IAccountMigration>()));
+        services.TryAddSingleton<AccountMutationRunner>();
         services.AddSingleton<IMessageHandler, LoginDeviceHandler>();
         services.AddSingleton<IMessageHandler, GetAccountHandler>();
         services.AddSingleton<IMessageHandler, LoginCustomHandler>();
@@ -45,6 +55,12 @@ public static class AccountsServiceExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<IdentityProvidersOptions>, IdentityProvidersOptionsValidator>());
         services.AddHttpClient(IdTokenVerifier.HttpClientName);
         services.TryAddSingleton<IdTokenVerifier>();
+        services.AddSingleton<IMessageHandler, SetNicknameHandler>();
+        services.AddSingleton<IMessageHandler, SetLoadoutHandler>();
+        services.AddSingleton<IMessageHandler, PurchaseHandler>();
+        services.AddSingleton<IMessageHandler, ClaimQuestHandler>();
+        services.AddSingleton<IMessageHandler, ClaimDailyRewardHandler>();
+        services.AddSingleton<IMessageHandler, ApplyMatchResultHandler>();
         services.AddHostedService<AccountsStartupCheck>();
         return services;
     }

@@ -17,6 +17,10 @@ public static class ClientRoutes
         [Envelope.PayloadOneofCase.SetNickname] = MessageTypes.AccountsSetNickname,
         [Envelope.PayloadOneofCase.Link] = MessageTypes.AccountsLinkIdentity,
         [Envelope.PayloadOneofCase.Unlink] = MessageTypes.AccountsUnlinkIdentity,
+        [Envelope.PayloadOneofCase.SetLoadout] = MessageTypes.AccountsSetLoadout,
+        [Envelope.PayloadOneofCase.Purchase] = MessageTypes.AccountsPurchase,
+        [Envelope.PayloadOneofCase.ClaimQuest] = MessageTypes.AccountsClaimQuest,
+        [Envelope.PayloadOneofCase.ClaimDailyReward] = MessageTypes.AccountsClaimDailyReward,
     }.ToFrozenDictionary();
 
     /// <summary>The message type (and so the queue) of a routed request, or null when the payload is not one.</summary>

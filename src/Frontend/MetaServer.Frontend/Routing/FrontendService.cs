@@ -140,6 +140,22 @@ internal sealed class FrontendService : IHostedLifecycleService, IAsyncDisposabl
     private async Task ReceiveLoopAsync(CancellationToken cancellationToken)
     {
         var receive = new ReceiveOptions { MaxMessages = TransportLimits.MaxReceiveMessages, WaitTime = ReceiveWaitTime };
+
+        // Deletes of routed replies run beside the loop: the next receive need not wait for them (a batching
+        // transport may hold a delete a few ms to share a call). Awaited before the loop returns.
+        var deletes = new List<Task>();
+        try
+        {
+            await ReceiveAndRouteAsync(receive, deletes, cancellationToken);
+        }
+        finally
+        {
+            await Task.WhenAll(deletes);
+        }
+    }
+
+    private async Task ReceiveAndRouteAsync(ReceiveOptions receive, List<Task> deletes, CancellationToken cancellationToken)
+    {
         while (!cancellationToken.IsCancellationRequested)
         {
             try
@@ -157,7 +173,8 @@ internal sealed class FrontendService : IHostedLifecycleService, IAsyncDisposabl
                     handles.Add(message.ReceiptHandle);
                 }
 
-                await _transport.DeleteBatchAsync(_replyQueue, handles, cancellationToken);
+                deletes.RemoveAll(task => task.IsCompleted);
+                deletes.Add(DeleteRepliesAsync(handles));
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -174,6 +191,26 @@ internal sealed class FrontendService : IHostedLifecycleService, IAsyncDisposabl
                 Log.ReplyReceiveFailed(_logger, ex, _replyQueue);
                 await DelayAsync(cancellationToken);
             }
+        }
+    }
+
+    /// <summary>Deletes routed replies; a failure is logged (an undeleted reply returns later and is dropped as unmatched).</summary>
+    private async Task DeleteRepliesAsync(List<string> handles)
+    {
+        try
+        {
+            // Not cancelled by the stop: the queue is deleted only after these finish.
+            var results = await _transport.DeleteBatchAsync(_replyQueue, handles, CancellationToken.None);
+            if (results.FirstOrDefault(r => !r.Succeeded) is { } failed)
+            {
+                Log.ReplyDeleteFailed(_logger, null, _replyQueue, failed.ErrorCode ?? "unknown");
+            }
+        }
+#pragma warning disable CA1031 // Best effort; logged.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Log.ReplyDeleteFailed(_logger, ex, _replyQueue, (ex as TransportException)?.ErrorCode ?? ex.GetType().Name);
         }
     }
 

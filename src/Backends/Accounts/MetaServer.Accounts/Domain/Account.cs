@@ -11,7 +11,7 @@ namespace MetaServer.Accounts.Domain;
 public sealed record Account
 {
     /// <summary>Schema version every account written by this build has. Older accounts are migrated at login.</summary>
-    public const int CurrentSchemaVersion = 1;
+    public const int CurrentSchemaVersion = 2;
 
     public required string AccountId { get; init; }
 
@@ -44,6 +44,36 @@ public sealed record Account
 
     /// <summary>Operator actions (ban, unban), oldest first, at most <see cref="AccountIdentityExtensions.MaxModerationEntries"/>.</summary>
     public ImmutableArray<ModerationEntry> ModerationLog { get; init; } = [];
+
+    // Schema 2: economy and progression (see docs/account-migrations.md; 1 -> 2 grants the config's starting wallet,
+    // inventory and loadout). Every collection is empty on an account of schema 1.
+
+    /// <summary>Currency id → balance; never negative and never above the currency's configured max.</summary>
+    public ImmutableDictionary<string, long> Wallet { get; init; } = ImmutableDictionary<string, long>.Empty.WithComparers(StringComparer.Ordinal);
+
+    /// <summary>Item id → quantity owned (1 for unique items); items with quantity 0 are absent.</summary>
+    public ImmutableDictionary<string, int> Inventory { get; init; } = ImmutableDictionary<string, int>.Empty.WithComparers(StringComparer.Ordinal);
+
+    /// <summary>The equipped items; null only before the account reaches schema 2.</summary>
+    public AccountLoadout? Loadout { get; init; }
+
+    /// <summary>Total account XP; the level is derived from it with the config's level curve.</summary>
+    public long Xp { get; init; }
+
+    /// <summary>Quest id → progress and claim state; quests never progressed are absent.</summary>
+    public ImmutableDictionary<string, QuestProgress> Quests { get; init; } = ImmutableDictionary<string, QuestProgress>.Empty.WithComparers(StringComparer.Ordinal);
+
+    /// <summary>Daily login reward state.</summary>
+    public DailyLoginState DailyLogin { get; init; } = DailyLoginState.None;
+
+    /// <summary>Store offer id → times bought.</summary>
+    public ImmutableDictionary<string, int> OfferPurchases { get; init; } = ImmutableDictionary<string, int>.Empty.WithComparers(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The most recent applied mutations, oldest first, bounded (<c>AccountsOptions.MutationRecordLimit</c>). They live in the
+    /// account document so that recording a request id and applying its change are one conditional write.
+    /// </summary>
+    public ImmutableArray<MutationRecord> RecentMutations { get; init; } = [];
 
     /// <summary>
     /// Document fields this build does not know: fields of an older schema that a migration still has to

@@ -26,6 +26,20 @@ public static class AccountDocumentSerializer
             Identities = account.Identities.IsDefaultOrEmpty ? null : [.. account.Identities.Select(i => new IdentityDocument { Kind = i.KindName, Id = i.Id })],
             Ban = account.Ban,
             ModerationLog = account.ModerationLog.IsDefaultOrEmpty ? null : [.. account.ModerationLog],
+            Wallet = account.Wallet.IsEmpty ? null : new SortedDictionary<string, long>(account.Wallet, StringComparer.Ordinal),
+            Inventory = account.Inventory.IsEmpty ? null : new SortedDictionary<string, int>(account.Inventory, StringComparer.Ordinal),
+            Loadout = account.Loadout is { } l ? new LoadoutDocument { Hero = l.Hero, Primary = l.Primary, Secondary = l.Secondary, Melee = l.Melee, Avatar = l.Avatar } : null,
+            Xp = account.Xp == 0 ? null : account.Xp,
+            Quests = account.Quests.IsEmpty
+                ? null
+                : new SortedDictionary<string, QuestDocument>(
+                    account.Quests.ToDictionary(q => q.Key, q => new QuestDocument { Progress = q.Value.Progress, Claimed = q.Value.Claimed, TimesClaimed = q.Value.TimesClaimed }, StringComparer.Ordinal),
+                    StringComparer.Ordinal),
+            DailyLogin = account.DailyLogin.LastClaimDay is null
+                ? null
+                : new DailyLoginDocument { LastClaimDay = account.DailyLogin.LastClaimDay, LastDayIndex = account.DailyLogin.LastDayIndex },
+            OfferPurchases = account.OfferPurchases.IsEmpty ? null : new SortedDictionary<string, int>(account.OfferPurchases, StringComparer.Ordinal),
+            RecentMutations = account.RecentMutations.IsDefaultOrEmpty ? null : [.. account.RecentMutations.Select(ToDocument)],
             Extra = account.ExtraFields.IsEmpty ? null : new Dictionary<string, JsonElement>(account.ExtraFields, StringComparer.Ordinal),
         };
         return JsonSerializer.Serialize(document, AccountJsonContext.Default.AccountDocument);
@@ -52,11 +66,48 @@ public static class AccountDocumentSerializer
             Identities = document.Identities is null ? [] : [.. document.Identities.Select(i => ReadIdentity(accountId, i))],
             Ban = document.Ban,
             ModerationLog = document.ModerationLog.OrEmpty(),
+            Wallet = ToImmutable(document.Wallet),
+            Inventory = ToImmutable(document.Inventory),
+            Loadout = document.Loadout is { } l
+                ? new AccountLoadout(l.Hero ?? string.Empty, l.Primary ?? string.Empty, l.Secondary ?? string.Empty, l.Melee ?? string.Empty, l.Avatar ?? string.Empty)
+                : null,
+            Xp = document.Xp ?? 0,
+            Quests = document.Quests is null
+                ? ImmutableDictionary<string, QuestProgress>.Empty.WithComparers(StringComparer.Ordinal)
+                : document.Quests.ToImmutableDictionary(q => q.Key, q => new QuestProgress(q.Value.Progress, q.Value.Claimed, q.Value.TimesClaimed), StringComparer.Ordinal),
+            DailyLogin = document.DailyLogin is { } d ? new DailyLoginState(d.LastClaimDay, d.LastDayIndex) : DailyLoginState.None,
+            OfferPurchases = ToImmutable(document.OfferPurchases),
+            RecentMutations = document.RecentMutations is null ? [] : [.. document.RecentMutations.Select(FromDocument)],
             ExtraFields = document.Extra is null
                 ? ImmutableDictionary<string, JsonElement>.Empty
                 : document.Extra.ToImmutableDictionary(StringComparer.Ordinal),
         };
     }
+
+    private static ImmutableDictionary<string, T> ToImmutable<T>(IDictionary<string, T>? values) =>
+        values is null
+            ? ImmutableDictionary<string, T>.Empty.WithComparers(StringComparer.Ordinal)
+            : values.ToImmutableDictionary(StringComparer.Ordinal);
+
+    private static MutationDocument ToDocument(MutationRecord record) => new()
+    {
+        Key = record.RequestKey,
+        Type = record.MessageType,
+        Fingerprint = record.Fingerprint,
+        Currencies = record.Granted.Currencies.IsEmpty ? null : new SortedDictionary<string, long>(record.Granted.Currencies, StringComparer.Ordinal),
+        Items = record.Granted.Items.IsEmpty ? null : new SortedDictionary<string, int>(record.Granted.Items, StringComparer.Ordinal),
+        Xp = record.Granted.Xp == 0 ? null : record.Granted.Xp,
+        Revision = record.RevisionAfter,
+        At = record.AppliedAt,
+    };
+
+    private static MutationRecord FromDocument(MutationDocument document) => new(
+        document.Key ?? string.Empty,
+        document.Type ?? string.Empty,
+        document.Fingerprint ?? string.Empty,
+        new Granted(ToImmutable(document.Currencies), ToImmutable(document.Items), document.Xp ?? 0),
+        document.Revision,
+        document.At);
 
     private static LinkedIdentity ReadIdentity(string accountId, IdentityDocument identity)
     {
@@ -102,8 +153,73 @@ internal sealed class AccountDocument
 
     public List<ModerationEntry>? ModerationLog { get; set; }
 
+    public SortedDictionary<string, long>? Wallet { get; set; }
+
+    public SortedDictionary<string, int>? Inventory { get; set; }
+
+    public LoadoutDocument? Loadout { get; set; }
+
+    public long? Xp { get; set; }
+
+    public SortedDictionary<string, QuestDocument>? Quests { get; set; }
+
+    public DailyLoginDocument? DailyLogin { get; set; }
+
+    public SortedDictionary<string, int>? OfferPurchases { get; set; }
+
+    public List<MutationDocument>? RecentMutations { get; set; }
+
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Extra { get; set; }
+}
+
+internal sealed class LoadoutDocument
+{
+    public string? Hero { get; set; }
+
+    public string? Primary { get; set; }
+
+    public string? Secondary { get; set; }
+
+    public string? Melee { get; set; }
+
+    public string? Avatar { get; set; }
+}
+
+internal sealed class QuestDocument
+{
+    public long Progress { get; set; }
+
+    public bool Claimed { get; set; }
+
+    public int TimesClaimed { get; set; }
+}
+
+internal sealed class DailyLoginDocument
+{
+    public DateOnly? LastClaimDay { get; set; }
+
+    public int LastDayIndex { get; set; }
+}
+
+/// <summary>A stored <see cref="MutationRecord"/>, with short names: up to the record limit of them live in every account.</summary>
+internal sealed class MutationDocument
+{
+    public string? Key { get; set; }
+
+    public string? Type { get; set; }
+
+    public string? Fingerprint { get; set; }
+
+    public SortedDictionary<string, long>? Currencies { get; set; }
+
+    public SortedDictionary<string, int>? Items { get; set; }
+
+    public long? Xp { get; set; }
+
+    public long Revision { get; set; }
+
+    public DateTimeOffset At { get; set; }
 }
 
 [JsonSourceGenerationOptions(

@@ -10,12 +10,12 @@ namespace MetaServer.Accounts.Handlers;
 /// <summary>Builds <c>accounts.account-result</c> replies.</summary>
 internal static class AccountResultReplies
 {
-    public static IReadOnlyList<OutgoingMessage> Ok(IncomingMessage request, Account account, bool created, TimeProvider timeProvider)
+    public static IReadOnlyList<OutgoingMessage> Ok(IncomingMessage request, Account account, bool created, GameConfig.GameConfig config, TimeProvider timeProvider)
     {
         var result = new AccountResult
         {
             Result = new Result { Code = ResultCode.Ok },
-            Account = AccountSnapshots.ToSnapshot(account),
+            Account = AccountSnapshots.ToSnapshot(account, config, timeProvider.GetUtcNow()),
             Created = created,
         };
         return Build(request, result, account.AccountId, timeProvider);

@@ -21,6 +21,7 @@ namespace MetaServer.Accounts.Handlers;
 public sealed partial class BanAccountHandler(
     IAccountStore store,
     AccountMigrator migrator,
+    GameConfig.GameConfig config,
     IOptions<AccountsOptions> options,
     TimeProvider timeProvider,
     ILogger<BanAccountHandler> logger,
@@ -82,7 +83,7 @@ public sealed partial class BanAccountHandler(
             await DisconnectAsync(stored.AccountId, active, cancellationToken);
         }
 
-        return AccountResultReplies.Ok(message, stored, created: false, timeProvider);
+        return AccountResultReplies.Ok(message, stored, created: false, config, timeProvider);
     }
 
     private async Task DisconnectAsync(string accountId, AccountBan ban, CancellationToken cancellationToken)
@@ -125,6 +126,7 @@ public sealed partial class BanAccountHandler(
 public sealed partial class UnbanAccountHandler(
     IAccountStore store,
     AccountMigrator migrator,
+    GameConfig.GameConfig config,
     IOptions<AccountsOptions> options,
     TimeProvider timeProvider,
     ILogger<UnbanAccountHandler> logger) : IMessageHandler
@@ -155,7 +157,7 @@ public sealed partial class UnbanAccountHandler(
         }
 
         LogUnbanned(stored.AccountId, command.Operator);
-        return AccountResultReplies.Ok(message, stored, created: false, timeProvider);
+        return AccountResultReplies.Ok(message, stored, created: false, config, timeProvider);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Account {AccountId} is unbanned (by {Operator})")]

@@ -19,6 +19,7 @@ namespace MetaServer.Accounts.Handlers;
 public sealed class GetAccountHandler(
     IAccountStore store,
     AccountMigrator migrator,
+    GameConfig.GameConfig config,
     TimeProvider timeProvider,
     ILogger<GetAccountHandler> logger,
     IOptions<AccountsOptions>? options = null) : IMessageHandler
@@ -69,13 +70,13 @@ public sealed class GetAccountHandler(
 
             if (!query.StampLogin || (ReferenceEquals(migrated, account) && account.LastLoginAt >= now))
             {
-                return AccountResultReplies.Ok(message, migrated, created: false, timeProvider);
+                return AccountResultReplies.Ok(message, migrated, created: false, config, timeProvider);
             }
 
             var update = await store.TryUpdateAsync(migrated with { LastLoginAt = now }, account.Revision, cancellationToken);
             if (update is { Succeeded: true, Account: { } stored })
             {
-                return AccountResultReplies.Ok(message, stored, created: false, timeProvider);
+                return AccountResultReplies.Ok(message, stored, created: false, config, timeProvider);
             }
 
             if (attempt >= maxAttempts)

@@ -1,4 +1,5 @@
 using MetaServer.Accounts.Domain;
+using MetaServer.Accounts.Economy;
 using MetaServer.Accounts.Migrations;
 using MetaServer.Accounts.Storage;
 using MetaServer.Pipelines;
@@ -20,6 +21,7 @@ namespace MetaServer.Accounts.Handlers;
 internal sealed partial class IdentityLoginFlow(
     IAccountStore store,
     AccountMigrator migrator,
+    GameConfig.GameConfig config,
     int maxUpdateAttempts,
     TimeProvider timeProvider,
     ILogger logger,
@@ -51,7 +53,7 @@ internal sealed partial class IdentityLoginFlow(
                 {
                     LogAccountCreated(creation.Account.AccountId, identity.Kind);
                     await CacheSummaryAsync(creation.Account, cancellationToken);
-                    return AccountResultReplies.Ok(message, creation.Account, created: true, timeProvider);
+                    return AccountResultReplies.Ok(message, creation.Account, created: true, config, timeProvider);
                 }
 
                 account = creation.Account;
@@ -72,7 +74,7 @@ internal sealed partial class IdentityLoginFlow(
             {
                 // A concurrent login (or an earlier delivery of this one) already stamped a login at least this
                 // recent: nothing to write. This also keeps simultaneous logins of one account from starving.
-                return AccountResultReplies.Ok(message, account, created: account.CreationRequestId == requestId, timeProvider);
+                return AccountResultReplies.Ok(message, account, created: account.CreationRequestId == requestId, config, timeProvider);
             }
 
             var update = await store.TryUpdateAsync(migrated with { LastLoginAt = now }, account.Revision, cancellationToken);
@@ -85,7 +87,7 @@ internal sealed partial class IdentityLoginFlow(
 
                 await CacheSummaryAsync(stored, cancellationToken);
 
-                return AccountResultReplies.Ok(message, stored, created: stored.CreationRequestId == requestId, timeProvider);
+                return AccountResultReplies.Ok(message, stored, created: stored.CreationRequestId == requestId, config, timeProvider);
             }
 
             if (attempt >= maxUpdateAttempts)
@@ -123,7 +125,7 @@ internal sealed partial class IdentityLoginFlow(
         }
     }
 
-    private Account NewAccount(LinkedIdentity identity, string requestId, DateTimeOffset now) => new()
+    private Account NewAccount(LinkedIdentity identity, string requestId, DateTimeOffset now) => AccountRules.WithStartingGrant(new Account
     {
         AccountId = Guid.CreateVersion7(now).ToString("N"),
         Revision = 1,
@@ -136,7 +138,7 @@ internal sealed partial class IdentityLoginFlow(
         DeviceIds = identity.Kind == IdentityKind.Device ? [identity.Id] : [],
         Identities = identity.Kind == IdentityKind.Device ? [] : [identity],
         CreationRequestId = requestId,
-    };
+    }, config);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Created account {AccountId} for a new {Kind}")]
     private partial void LogAccountCreated(string accountId, IdentityKind kind);

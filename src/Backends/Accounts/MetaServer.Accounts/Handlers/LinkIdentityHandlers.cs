@@ -19,6 +19,7 @@ namespace MetaServer.Accounts.Handlers;
 public sealed partial class LinkIdentityHandler(
     IAccountStore store,
     AccountMigrator migrator,
+    GameConfig.GameConfig config,
     IdTokenVerifier verifier,
     IOptions<AccountsOptions> options,
     TimeProvider timeProvider,
@@ -94,14 +95,14 @@ public sealed partial class LinkIdentityHandler(
 
             if (account.HasIdentity(identity) && ReferenceEquals(migrated, account))
             {
-                return RoutedRequests.Snapshot(message, account, timeProvider);
+                return RoutedRequests.Snapshot(message, account, config, timeProvider);
             }
 
             var update = await store.TryUpdateAsync(migrated.WithIdentity(identity), account.Revision, cancellationToken);
             if (update is { Succeeded: true, Account: { } stored })
             {
                 LogLinked(accountId, identity.Kind);
-                return RoutedRequests.Snapshot(message, stored, timeProvider);
+                return RoutedRequests.Snapshot(message, stored, config, timeProvider);
             }
 
             if (attempt >= options.Value.MaxUpdateAttempts)
@@ -127,6 +128,7 @@ public sealed partial class LinkIdentityHandler(
 public sealed partial class UnlinkIdentityHandler(
     IAccountStore store,
     AccountMigrator migrator,
+    GameConfig.GameConfig config,
     IOptions<AccountsOptions> options,
     TimeProvider timeProvider,
     ILogger<UnlinkIdentityHandler> logger) : IMessageHandler
@@ -171,7 +173,7 @@ public sealed partial class UnlinkIdentityHandler(
             {
                 // Already unlinked (or never linked): release a claim a crashed unlink may have left.
                 await store.ReleaseIdentityAsync(identity, accountId, cancellationToken);
-                return RoutedRequests.Snapshot(message, account, timeProvider);
+                return RoutedRequests.Snapshot(message, account, config, timeProvider);
             }
 
             if (account.IdentityCount() <= 1)
@@ -185,7 +187,7 @@ public sealed partial class UnlinkIdentityHandler(
             {
                 await store.ReleaseIdentityAsync(identity, accountId, cancellationToken);
                 LogUnlinked(accountId, identity.Kind);
-                return RoutedRequests.Snapshot(message, stored, timeProvider);
+                return RoutedRequests.Snapshot(message, stored, config, timeProvider);
             }
 
             if (attempt >= options.Value.MaxUpdateAttempts)

@@ -18,12 +18,13 @@ namespace MetaServer.Accounts.Handlers;
 public sealed class LoginDeviceHandler(
     IAccountStore store,
     AccountMigrator migrator,
+    GameConfig.GameConfig config,
     IOptions<AccountsOptions> options,
     TimeProvider timeProvider,
     ILogger<LoginDeviceHandler> logger,
     IAccountSummaryCache? summaryCache = null) : IMessageHandler
 {
-    private readonly IdentityLoginFlow _flow = new(store, migrator, options.Value.MaxUpdateAttempts, timeProvider, logger, summaryCache);
+    private readonly IdentityLoginFlow _flow = new(store, migrator, config, options.Value.MaxUpdateAttempts, timeProvider, logger, summaryCache);
 
     public string MessageType => MessageTypes.AccountsLoginDevice;
 
@@ -48,12 +49,13 @@ public sealed class LoginDeviceHandler(
 public sealed class LoginCustomHandler(
     IAccountStore store,
     AccountMigrator migrator,
+    GameConfig.GameConfig config,
     IOptions<AccountsOptions> options,
     TimeProvider timeProvider,
     ILogger<LoginCustomHandler> logger,
     IAccountSummaryCache? summaryCache = null) : IMessageHandler
 {
-    private readonly IdentityLoginFlow _flow = new(store, migrator, options.Value.MaxUpdateAttempts, timeProvider, logger, summaryCache);
+    private readonly IdentityLoginFlow _flow = new(store, migrator, config, options.Value.MaxUpdateAttempts, timeProvider, logger, summaryCache);
 
     public string MessageType => MessageTypes.AccountsLoginCustom;
 
@@ -81,13 +83,14 @@ public sealed class LoginCustomHandler(
 public sealed class LoginProviderHandler(
     IAccountStore store,
     AccountMigrator migrator,
+    GameConfig.GameConfig config,
     Identity.IdTokenVerifier verifier,
     IOptions<AccountsOptions> options,
     TimeProvider timeProvider,
     ILogger<LoginProviderHandler> logger,
     IAccountSummaryCache? summaryCache = null) : IMessageHandler
 {
-    private readonly IdentityLoginFlow _flow = new(store, migrator, options.Value.MaxUpdateAttempts, timeProvider, logger, summaryCache);
+    private readonly IdentityLoginFlow _flow = new(store, migrator, config, options.Value.MaxUpdateAttempts, timeProvider, logger, summaryCache);
 
     public string MessageType => MessageTypes.AccountsLoginProvider;
 

@@ -73,8 +73,9 @@ internal static partial class RoutedRequests
         return false;
     }
 
-    public static IReadOnlyList<OutgoingMessage> Snapshot(IncomingMessage message, Account account, TimeProvider timeProvider) =>
-        ClientReplies.Ok(message, new Envelope { Account = new AccountResponse { Account = AccountSnapshots.ToSnapshot(account) } }, timeProvider);
+    public static IReadOnlyList<OutgoingMessage> Snapshot(IncomingMessage message, Account account, GameConfig.GameConfig config, TimeProvider timeProvider) =>
+        ClientReplies.Ok(
+            message, new Envelope { Account = new AccountResponse { Account = AccountSnapshots.ToSnapshot(account, config, timeProvider.GetUtcNow()) } }, timeProvider);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{MessageType} message {MessageId} has a payload that is not a {PayloadType}")]
     private static partial void LogUndecodablePayload(ILogger logger, string messageType, string messageId, string payloadType);

@@ -1,0 +1,207 @@
+using MetaServer.Accounts.Domain;
+using MetaServer.Accounts.Economy;
+using MetaServer.Accounts.Migrations;
+using MetaServer.Accounts.Storage;
+using MetaServer.Protocol.V1;
+using MetaServer.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace MetaServer.Accounts.Handlers;
+
+/// <summary>Identifies one mutation for idempotency: the account, the request key and what the request was.</summary>
+/// <param name="AccountId">The account to change.</param>
+/// <param name="RequestKey">The client request id, or <c>match:&lt;id&gt;</c>; unique per intended change of this account.</param>
+/// <param name="MessageType">The request's message type.</param>
+/// <param name="Fingerprint">Hash of the request's content, or empty to compare only key and type.</param>
+public sealed record MutationRequest(string AccountId, string RequestKey, string MessageType, string Fingerprint);
+
+/// <summary>What <see cref="AccountMutationRunner.RunAsync"/> did.</summary>
+public abstract record MutationRun
+{
+    private MutationRun()
+    {
+    }
+
+    /// <summary>
+    /// The mutation is stored: <see cref="Account"/> is the stored account, <see cref="Granted"/> what the mutation granted.
+    /// <see cref="Replayed"/>: it was stored by an earlier delivery of the same request and nothing was applied now
+    /// (<see cref="Account"/> is then the current account).
+    /// </summary>
+    public sealed record Applied(Account Account, Granted Granted, bool Replayed) : MutationRun;
+
+    /// <summary>Nothing changed; the client-visible code and message say why.</summary>
+    public sealed record Refused(ResultCode Code, string Message, string? AccountId) : MutationRun;
+}
+
+/// <summary>
+/// The one way accounts are mutated: load → lazy migration → idempotency lookup → pure rule → conditional write on
+/// the loaded revision, retried on conflict. The mutation and its idempotency record
+/// (<see cref="Account.RecentMutations"/>) are one single-item conditional write, so a redelivered or retried
+/// request is applied at most once, on any store, without transactions; and two concurrent requests on one account
+/// can never both apply to the same revision (no overdraft, no lost update).
+/// <para>
+/// A request whose key is already recorded applies nothing and answers <see cref="MutationRun.Applied"/> with
+/// <c>Replayed = true</c>, the recorded grant and the current account; the same key recorded for another message
+/// type or payload is refused with INVALID_ARGUMENT. Refusals are not recorded (they changed nothing).
+/// </para>
+/// After <see cref="AccountsOptions.MaxUpdateAttempts"/> conflicting attempts it throws
+/// <see cref="AccountUpdateConflictException"/> so the message is redelivered.
+/// </summary>
+public sealed partial class AccountMutationRunner(
+    IAccountStore store,
+    AccountMigrator migrator,
+    IOptions<AccountsOptions> options,
+    TimeProvider timeProvider,
+    ILogger<AccountMutationRunner> logger,
+    IAccountSummaryCache? summaryCache = null)
+{
+    /// <param name="request">Which account, and the request's idempotency identity.</param>
+    /// <param name="apply">The pure rule: (migrated account, now) → changed account or refusal. May run once per attempt.</param>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    public async Task<MutationRun> RunAsync(MutationRequest request, Func<Account, DateTimeOffset, MutationOutcome> apply, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(apply);
+        var maxAttempts = options.Value.MaxUpdateAttempts;
+        var recordLimit = options.Value.MutationRecordLimit;
+        var now = timeProvider.GetUtcNow();
+        for (var attempt = 1; ; attempt++)
+        {
+            var account = await store.GetAsync(request.AccountId, cancellationToken);
+            if (account is null)
+            {
+                return new MutationRun.Refused(ResultCode.NotFound, "No account has this id.", null);
+            }
+
+            Account migrated;
+            try
+            {
+                migrated = migrator.Migrate(account);
+            }
+            catch (AccountSchemaTooNewException ex)
+            {
+                LogSchemaTooNew(account.AccountId, ex.SchemaVersion, ex.SupportedSchemaVersion);
+                return new MutationRun.Refused(ResultCode.Unavailable, "This account was updated by a newer server version; reconnect later.", account.AccountId);
+            }
+            catch (AccountMigrationException ex)
+            {
+                LogMigrationFailed(ex, account.AccountId);
+                return new MutationRun.Refused(ResultCode.Internal, "The account could not be loaded.", account.AccountId);
+            }
+
+            if (FindRecord(migrated, request.RequestKey) is { } record)
+            {
+                if (!string.Equals(record.MessageType, request.MessageType, StringComparison.Ordinal)
+                    || (request.Fingerprint.Length > 0 && !string.Equals(record.Fingerprint, request.Fingerprint, StringComparison.Ordinal)))
+                {
+                    LogKeyReused(account.AccountId, request.MessageType, record.MessageType);
+                    return new MutationRun.Refused(
+                        ResultCode.InvalidArgument, "This client request id was already used for a different request.", account.AccountId);
+                }
+
+                LogReplayed(account.AccountId, request.MessageType, record.RevisionAfter);
+                return new MutationRun.Applied(migrated, record.Granted, Replayed: true);
+            }
+
+            var outcome = apply(migrated, now);
+            if (outcome is MutationOutcome.Refused refused)
+            {
+                return new MutationRun.Refused(refused.Code, refused.Message, account.AccountId);
+            }
+
+            var applied = (MutationOutcome.Applied)outcome;
+            if (applied.Account.AccountId != account.AccountId)
+            {
+                throw new InvalidOperationException("An account rule changed the account id.");
+            }
+
+            var newRecord = new MutationRecord(request.RequestKey, request.MessageType, request.Fingerprint, applied.Granted, account.Revision + 1, now);
+            var mutations = applied.Account.RecentMutations.IsDefault ? [] : applied.Account.RecentMutations;
+            mutations = mutations.Add(newRecord);
+            if (mutations.Length > recordLimit)
+            {
+                mutations = mutations.RemoveRange(0, mutations.Length - recordLimit);
+            }
+
+            var update = await store.TryUpdateAsync(applied.Account with { RecentMutations = mutations }, account.Revision, cancellationToken);
+            if (update is { Succeeded: true, Account: { } stored })
+            {
+                await CacheSummaryAsync(stored, cancellationToken);
+                return new MutationRun.Applied(stored, applied.Granted, Replayed: false);
+            }
+
+            if (attempt >= maxAttempts)
+            {
+                LogAttemptsExhausted(account.AccountId, request.MessageType, attempt);
+                throw new AccountUpdateConflictException(account.AccountId, attempt);
+            }
+
+            LogConflict(account.AccountId, request.MessageType, attempt);
+        }
+    }
+
+    private static MutationRecord? FindRecord(Account account, string requestKey)
+    {
+        if (account.RecentMutations.IsDefaultOrEmpty)
+        {
+            return null;
+        }
+
+        for (var i = account.RecentMutations.Length - 1; i >= 0; i--)
+        {
+            if (string.Equals(account.RecentMutations[i].RequestKey, requestKey, StringComparison.Ordinal))
+            {
+                return account.RecentMutations[i];
+            }
+        }
+
+        return null;
+    }
+
+    private async ValueTask CacheSummaryAsync(Account account, CancellationToken cancellationToken)
+    {
+        if (summaryCache is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await summaryCache.SetAsync(
+                new AccountSummary { AccountId = account.AccountId, Revision = account.Revision, Nickname = account.Nickname, LastLoginAt = account.LastLoginAt },
+                cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+#pragma warning disable CA1031 // The change is stored; a cache outage must not fail it.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogSummaryCacheFailed(ex, account.AccountId);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{MessageType} on account {AccountId} is a retry of the mutation stored as revision {Revision}; nothing applied")]
+    private partial void LogReplayed(string accountId, string messageType, long revision);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{MessageType} on account {AccountId} reuses the request id of an earlier {RecordedType} request; refused")]
+    private partial void LogKeyReused(string accountId, string messageType, string recordedType);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{MessageType} on account {AccountId} lost a concurrent write on attempt {Attempt}; retrying")]
+    private partial void LogConflict(string accountId, string messageType, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{MessageType} on account {AccountId} gave up after {Attempts} conflicting attempts; the message will be redelivered")]
+    private partial void LogAttemptsExhausted(string accountId, string messageType, int attempts);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Account {AccountId} has schema version {SchemaVersion}, newer than this build's {SupportedVersion}; request refused")]
+    private partial void LogSchemaTooNew(string accountId, int schemaVersion, int supportedVersion);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Account {AccountId} could not be migrated; request refused")]
+    private partial void LogMigrationFailed(Exception exception, string accountId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not cache the summary of account {AccountId}; readers may see a stale one until it expires")]
+    private partial void LogSummaryCacheFailed(Exception exception, string accountId);
+}
