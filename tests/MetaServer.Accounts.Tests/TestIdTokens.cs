@@ -42,7 +42,10 @@ internal sealed class TestIdTokens : IDisposable
     };
 
     /// <summary>Rewrites the JWKS file, with a second RSA key "test-rsa-2" when asked (key rotation).</summary>
-    public void WriteJwks(bool includeSecondRsa)
+    public void WriteJwks(bool includeSecondRsa) => File.WriteAllText(JwksPath, JwksJson(includeSecondRsa));
+
+    /// <summary>The JWKS document of the test keys, with the second RSA key "test-rsa-2" when asked.</summary>
+    public string JwksJson(bool includeSecondRsa)
     {
         var keys = new List<Dictionary<string, string>> { RsaJwk(Rsa, RsaKeyId), EcJwk() };
         if (includeSecondRsa)
@@ -50,7 +53,7 @@ internal sealed class TestIdTokens : IDisposable
             keys.Add(RsaJwk(SecondRsa, "test-rsa-2"));
         }
 
-        File.WriteAllText(JwksPath, JsonSerializer.Serialize(new { keys }));
+        return JsonSerializer.Serialize(new { keys });
     }
 
     /// <summary>A Google-shaped token: iss accounts.google.com, aud the Google client id, valid for an hour from <paramref name="now"/>.</summary>

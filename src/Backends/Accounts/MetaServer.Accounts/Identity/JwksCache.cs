@@ -31,7 +31,9 @@ internal sealed partial class JwksCache(
     /// <summary>The key with <paramref name="keyId"/> (fetching the set when due, or early once when the id is unknown), or null.</summary>
     public async Task<JsonWebKey?> FindAsync(string keyId, CancellationToken cancellationToken)
     {
-        var keys = await GetAsync(force: false, cancellationToken);
+        // No keys at all (the last fetch failed and the next is not due yet): say so, rather than "unknown key".
+        var keys = await GetAsync(force: false, cancellationToken)
+            ?? throw new JwksUnavailableException($"The signing keys of {provider} could not be loaded; the next attempt is due after the minimum refresh interval.");
         if (Find(keys, keyId) is { } key)
         {
             return key;
