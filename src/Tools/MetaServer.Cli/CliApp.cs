@@ -3,10 +3,14 @@ using System.Diagnostics;
 using System.Globalization;
 using MetaServer.Client;
 using MetaServer.Protocol.V1;
+using Microsoft.Extensions.Configuration;
 
 namespace MetaServer.Cli;
 
-/// <summary>The <c>metaserver</c> command line: <c>login</c>, <c>account</c>, <c>smoke</c>, <c>validate</c> and the account commands (<see cref="AccountCommands"/>).</summary>
+/// <summary>
+/// The <c>metaserver</c> command line: <c>login</c>, <c>account</c>, <c>smoke</c>, <c>validate</c>, the account commands
+/// (<see cref="AccountCommands"/>) and the operator commands <c>admin ban|unban</c> (<see cref="AdminCommands"/>).
+/// </summary>
 internal static class CliApp
 {
     public const int ExitOk = 0;
@@ -19,9 +23,13 @@ internal static class CliApp
 
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
 
-    public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
+    public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default) =>
+        RunAsync(args, output, error, adminConfiguration: null, cancellationToken);
+
+    /// <param name="adminConfiguration">Settings of the <c>admin</c> commands (<c>MetaServer:*</c>); the environment variables when null.</param>
+    internal static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, IConfiguration? adminConfiguration, CancellationToken cancellationToken)
     {
-        var root = BuildRootCommand(output, error);
+        var root = BuildRootCommand(output, error, adminConfiguration);
         var configuration = new InvocationConfiguration { Output = output, Error = error };
         return root.Parse(args).InvokeAsync(configuration, cancellationToken);
     }
@@ -29,7 +37,7 @@ internal static class CliApp
     public static string DefaultUrl =>
         Environment.GetEnvironmentVariable(UrlEnvironmentVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : FallbackUrl;
 
-    private static RootCommand BuildRootCommand(TextWriter output, TextWriter error)
+    private static RootCommand BuildRootCommand(TextWriter output, TextWriter error, IConfiguration? adminConfiguration)
     {
         var urlOption = new Option<Uri>("--url")
         {
@@ -68,7 +76,10 @@ internal static class CliApp
         };
         smoke.SetAction((parse, ct) => Guarded(error, ct, () => SmokeAsync(parse.GetValue(urlOption)!, output, ct)));
 
-        var root = new RootCommand("MetaServer command-line client.") { login, account, smoke, ValidateCommand.Build(output, error) };
+        var root = new RootCommand("MetaServer command-line client.")
+        {
+            login, account, smoke, ValidateCommand.Build(output, error), AdminCommands.Build(output, error, adminConfiguration),
+        };
         foreach (var command in AccountCommands.Build(urlOption, tokenFileOption, output, error))
         {
             root.Subcommands.Add(command);
