@@ -154,6 +154,31 @@ public sealed class AdminBanCliTests : IAsyncLifetime
         Assert.Contains("Nothing was sent", error.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Ban_QueueWithoutConsumer_GivesUpAtTimeoutSayingHowToRetry()
+    {
+        // A deployment whose ban queue exists but whose accounts service is not running.
+        var transport = Host.Services.GetRequiredService<MetaServer.Messaging.IMessageTransport>();
+        await transport.CreateQueueAsync("idle-" + _version + "-req-accounts-ban-account", new MetaServer.Messaging.QueueSettings());
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        var exit = await CliApp.RunAsync(
+            ["admin", "ban", "--account", "a1", "--reason", "spam", "--request-id", "ops-idle-1", "--timeout", "00:00:01",
+             "--sqs-endpoint", _sqs!.HttpEndpoint.ToString(), "--deployment-version", "idle-" + _version],
+            output,
+            error,
+            Environment,
+            CancellationToken.None).WithTimeout("ban without a consumer");
+
+        Assert.True(exit == CliApp.ExitCannotConnect, $"exit {exit}\n{output}\n{error}");
+        Assert.Contains("did not answer within 1 s", error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("--request-id ops-idle-1", error.ToString(), StringComparison.Ordinal);
+        var sqs = Host.Services.GetRequiredService<ISqsClient>();
+        var left = await sqs.ListQueuesAsync(new ListQueuesRequest { QueueNamePrefix = "idle-" + _version + "-reply-" });
+        Assert.Empty(left.QueueUrls ?? []);
+    }
+
     [Theory]
     [InlineData("--until", "next tuesday", "is not an ISO-8601 time")]
     [InlineData("--until", "12/31/2030", "is not an ISO-8601 time")]
