@@ -34,8 +34,10 @@ internal sealed class HandlerHarness : IDisposable
         IAccountSummaryCache? summaryCache = null,
         int mutationRecordLimit = 64,
         PlayerEventPublisher? events = null,
-        IdentityProvidersOptions? providers = null)
+        IdentityProvidersOptions? providers = null,
+        ManualTimeProvider? clock = null)
     {
+        Clock = clock ?? new ManualTimeProvider(TestAccounts.Epoch);
         Sqlite = new SqliteAccountStore(Path.Combine(_directory.Path, "accounts.db"), timeProvider: Clock);
         Store = wrapStore?.Invoke(Sqlite) ?? Sqlite;
         IAccountMigration[] chain = [.. migrations ?? [], new StartingEconomyMigration(Config)];
@@ -60,8 +62,8 @@ internal sealed class HandlerHarness : IDisposable
         Verifier = new IdTokenVerifier(Options.Create(providers ?? new IdentityProvidersOptions()), Clock, NullLogger<IdTokenVerifier>.Instance);
         LoginCustom = new LoginCustomHandler(Store, migrator, Config, options, Clock, NullLogger<LoginCustomHandler>.Instance, summaryCache);
         LoginProvider = new LoginProviderHandler(Store, migrator, Config, Verifier, options, Clock, NullLogger<LoginProviderHandler>.Instance, summaryCache);
-        Link = new LinkIdentityHandler(Store, migrator, Config, Verifier, options, Clock, NullLogger<LinkIdentityHandler>.Instance);
-        Unlink = new UnlinkIdentityHandler(Store, migrator, Config, options, Clock, NullLogger<UnlinkIdentityHandler>.Instance);
+        Link = new LinkIdentityHandler(Runner, Store, Config, Verifier, options, Clock, NullLogger<LinkIdentityHandler>.Instance);
+        Unlink = new UnlinkIdentityHandler(Runner, Store, Config, Clock, NullLogger<UnlinkIdentityHandler>.Instance);
         Ban = new BanAccountHandler(Store, migrator, Config, options, Clock, NullLogger<BanAccountHandler>.Instance);
         Unban = new UnbanAccountHandler(Store, migrator, Config, options, Clock, NullLogger<UnbanAccountHandler>.Instance);
     }
@@ -118,7 +120,7 @@ internal sealed class HandlerHarness : IDisposable
 
     public ApplyMatchResultHandler ApplyMatchResult { get; }
 
-    public ManualTimeProvider Clock { get; } = new(TestAccounts.Epoch);
+    public ManualTimeProvider Clock { get; }
 
     public SqliteAccountStore Sqlite { get; }
 

@@ -16,7 +16,25 @@ namespace MetaServer.Accounts.Handlers;
 /// <param name="Fingerprint">Hash of the request's content, or empty to compare only key and type.</param>
 public sealed record MutationRequest(string AccountId, string RequestKey, string MessageType, string Fingerprint);
 
-/// <summary>What <see cref="AccountMutationRunner.RunAsync"/> did.</summary>
+/// <summary>
+/// Effects of a mutation outside its account document (identity claims), around the runner's write. Neither runs for
+/// a replayed request (its key is already recorded) or a refused one.
+/// </summary>
+public sealed record MutationSideEffects
+{
+    /// <summary>
+    /// Runs after the rule applied and before the conditional write, on every attempt (it may remember that it already
+    /// ran); a refusal ends the run with nothing written. Whatever it did stays if the write then fails.
+    /// </summary>
+    public Func<Account, CancellationToken, Task<MutationOutcome.Refused?>>? BeforeWrite { get; init; }
+
+    /// <summary>Runs once the mutation is stored, with the stored account. An exception propagates (the record is stored: a retry is a replay).</summary>
+    public Func<Account, CancellationToken, Task>? AfterWrite { get; init; }
+
+    public static MutationSideEffects None { get; } = new();
+}
+
+/// <summary>What <see cref="AccountMutationRunner.RunAsync(MutationRequest, Func{Account, DateTimeOffset, MutationOutcome}, CancellationToken)"/> did.</summary>
 public abstract record MutationRun
 {
     private MutationRun()
@@ -59,10 +77,19 @@ public sealed partial class AccountMutationRunner(
     /// <param name="request">Which account, and the request's idempotency identity.</param>
     /// <param name="apply">The pure rule: (migrated account, now) → changed account or refusal. May run once per attempt.</param>
     /// <param name="cancellationToken">Cancels the run.</param>
-    public async Task<MutationRun> RunAsync(MutationRequest request, Func<Account, DateTimeOffset, MutationOutcome> apply, CancellationToken cancellationToken)
+    public Task<MutationRun> RunAsync(MutationRequest request, Func<Account, DateTimeOffset, MutationOutcome> apply, CancellationToken cancellationToken) =>
+        RunAsync(request, apply, MutationSideEffects.None, cancellationToken);
+
+    /// <param name="request">Which account, and the request's idempotency identity.</param>
+    /// <param name="apply">The pure rule: (migrated account, now) → changed account or refusal. May run once per attempt.</param>
+    /// <param name="sideEffects">What happens outside the account document before and after the write.</param>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    public async Task<MutationRun> RunAsync(
+        MutationRequest request, Func<Account, DateTimeOffset, MutationOutcome> apply, MutationSideEffects sideEffects, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(apply);
+        ArgumentNullException.ThrowIfNull(sideEffects);
         var maxAttempts = options.Value.MaxUpdateAttempts;
         var recordLimit = options.Value.MutationRecordLimit;
         var now = timeProvider.GetUtcNow();
@@ -116,6 +143,11 @@ public sealed partial class AccountMutationRunner(
                 throw new InvalidOperationException("An account rule changed the account id.");
             }
 
+            if (sideEffects.BeforeWrite is { } beforeWrite && await beforeWrite(applied.Account, cancellationToken) is { } sideEffectRefused)
+            {
+                return new MutationRun.Refused(sideEffectRefused.Code, sideEffectRefused.Message, account.AccountId);
+            }
+
             var newRecord = new MutationRecord(request.RequestKey, request.MessageType, request.Fingerprint, applied.Granted, account.Revision + 1, now);
             var mutations = applied.Account.RecentMutations.IsDefault ? [] : applied.Account.RecentMutations;
             mutations = mutations.Add(newRecord);
@@ -127,6 +159,11 @@ public sealed partial class AccountMutationRunner(
             var update = await store.TryUpdateAsync(applied.Account with { RecentMutations = mutations }, account.Revision, cancellationToken);
             if (update is { Succeeded: true, Account: { } stored })
             {
+                if (sideEffects.AfterWrite is { } afterWrite)
+                {
+                    await afterWrite(stored, cancellationToken);
+                }
+
                 await CacheSummaryAsync(stored, cancellationToken);
                 return new MutationRun.Applied(stored, applied.Granted, Replayed: false);
             }

@@ -78,20 +78,7 @@ public abstract partial class RoutedMutationHandler<TRequest> : IMessageHandler
             new MutationRequest(accountId, clientRequestId, MessageType, ClientRequestIds.Fingerprint(message.Envelope.Payload.Span)),
             (account, now) => Apply(account, request, now),
             cancellationToken);
-        switch (run)
-        {
-            case MutationRun.Applied applied:
-                var response = new AccountResponse
-                {
-                    Account = AccountSnapshots.ToSnapshot(applied.Account, Config, TimeProvider.GetUtcNow()),
-                    Granted = AccountSnapshots.ToGrant(applied.Granted),
-                };
-                return ClientReplies.Ok(message, new Envelope { Account = response }, TimeProvider);
-            case MutationRun.Refused refused:
-                return ClientReplies.Error(message, refused.Code, refused.Message, TimeProvider);
-            default:
-                throw new InvalidOperationException($"Unknown mutation run {run.GetType().Name}.");
-        }
+        return RoutedRequests.Reply(message, run, Config, TimeProvider);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{MessageType} message {MessageId} has a payload that does not decode")]

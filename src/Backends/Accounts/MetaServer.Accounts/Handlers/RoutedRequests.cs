@@ -73,9 +73,26 @@ internal static partial class RoutedRequests
         return false;
     }
 
-    public static IReadOnlyList<OutgoingMessage> Snapshot(IncomingMessage message, Account account, GameConfig.GameConfig config, TimeProvider timeProvider) =>
-        ClientReplies.Ok(
-            message, new Envelope { Account = new AccountResponse { Account = AccountSnapshots.ToSnapshot(account, config, timeProvider.GetUtcNow()) } }, timeProvider);
+    /// <summary>
+    /// The client reply to a run of the <see cref="AccountMutationRunner"/>: OK with <see cref="AccountResponse"/> (the
+    /// full snapshot and what was granted; for a replay the current snapshot and the first delivery's grant), or the refusal.
+    /// </summary>
+    public static IReadOnlyList<OutgoingMessage> Reply(IncomingMessage message, MutationRun run, GameConfig.GameConfig config, TimeProvider timeProvider) => run switch
+    {
+        MutationRun.Applied applied => ClientReplies.Ok(
+            message,
+            new Envelope
+            {
+                Account = new AccountResponse
+                {
+                    Account = AccountSnapshots.ToSnapshot(applied.Account, config, timeProvider.GetUtcNow()),
+                    Granted = AccountSnapshots.ToGrant(applied.Granted),
+                },
+            },
+            timeProvider),
+        MutationRun.Refused refused => ClientReplies.Error(message, refused.Code, refused.Message, timeProvider),
+        _ => throw new InvalidOperationException($"Unknown mutation run {run.GetType().Name}."),
+    };
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{MessageType} message {MessageId} has a payload that is not a {PayloadType}")]
     private static partial void LogUndecodablePayload(ILogger logger, string messageType, string messageId, string payloadType);
