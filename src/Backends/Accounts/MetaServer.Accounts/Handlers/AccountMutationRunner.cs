@@ -101,20 +101,9 @@ public sealed partial class AccountMutationRunner(
                 return new MutationRun.Refused(ResultCode.NotFound, "No account has this id.", null);
             }
 
-            Account migrated;
-            try
+            if (!AccountRequests.TryMigrate(migrator, account, logger, out var migrated, out var migrationRefused))
             {
-                migrated = migrator.Migrate(account);
-            }
-            catch (AccountSchemaTooNewException ex)
-            {
-                LogSchemaTooNew(account.AccountId, ex.SchemaVersion, ex.SupportedSchemaVersion);
-                return new MutationRun.Refused(ResultCode.Unavailable, "This account was updated by a newer server version; reconnect later.", account.AccountId);
-            }
-            catch (AccountMigrationException ex)
-            {
-                LogMigrationFailed(ex, account.AccountId);
-                return new MutationRun.Refused(ResultCode.Internal, "The account could not be loaded.", account.AccountId);
+                return new MutationRun.Refused(migrationRefused.Code, migrationRefused.Message, account.AccountId);
             }
 
             if (FindRecord(migrated, request.RequestKey) is { } record)
@@ -164,17 +153,11 @@ public sealed partial class AccountMutationRunner(
                     await afterWrite(stored, cancellationToken);
                 }
 
-                await CacheSummaryAsync(stored, cancellationToken);
+                await AccountSummaries.WriteThroughAsync(summaryCache, stored, logger, cancellationToken);
                 return new MutationRun.Applied(stored, applied.Granted, Replayed: false);
             }
 
-            if (attempt >= maxAttempts)
-            {
-                LogAttemptsExhausted(account.AccountId, request.MessageType, attempt);
-                throw new AccountUpdateConflictException(account.AccountId, attempt);
-            }
-
-            LogConflict(account.AccountId, request.MessageType, attempt);
+            AccountRequests.RetryOrThrow(logger, request.MessageType, account.AccountId, attempt, maxAttempts);
         }
     }
 
@@ -196,49 +179,9 @@ public sealed partial class AccountMutationRunner(
         return null;
     }
 
-    private async ValueTask CacheSummaryAsync(Account account, CancellationToken cancellationToken)
-    {
-        if (summaryCache is null)
-        {
-            return;
-        }
-
-        try
-        {
-            await summaryCache.SetAsync(
-                new AccountSummary { AccountId = account.AccountId, Revision = account.Revision, Nickname = account.Nickname, LastLoginAt = account.LastLoginAt },
-                cancellationToken);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            throw;
-        }
-#pragma warning disable CA1031 // The change is stored; a cache outage must not fail it.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            LogSummaryCacheFailed(ex, account.AccountId);
-        }
-    }
-
     [LoggerMessage(Level = LogLevel.Debug, Message = "{MessageType} on account {AccountId} is a retry of the mutation stored as revision {Revision}; nothing applied")]
     private partial void LogReplayed(string accountId, string messageType, long revision);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{MessageType} on account {AccountId} reuses the request id of an earlier {RecordedType} request; refused")]
     private partial void LogKeyReused(string accountId, string messageType, string recordedType);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "{MessageType} on account {AccountId} lost a concurrent write on attempt {Attempt}; retrying")]
-    private partial void LogConflict(string accountId, string messageType, int attempt);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{MessageType} on account {AccountId} gave up after {Attempts} conflicting attempts; the message will be redelivered")]
-    private partial void LogAttemptsExhausted(string accountId, string messageType, int attempts);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Account {AccountId} has schema version {SchemaVersion}, newer than this build's {SupportedVersion}; request refused")]
-    private partial void LogSchemaTooNew(string accountId, int schemaVersion, int supportedVersion);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Account {AccountId} could not be migrated; request refused")]
-    private partial void LogMigrationFailed(Exception exception, string accountId);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not cache the summary of account {AccountId}; readers may see a stale one until it expires")]
-    private partial void LogSummaryCacheFailed(Exception exception, string accountId);
 }

@@ -32,7 +32,7 @@ public sealed partial class ApplyMatchResultHandler(
     public async ValueTask<IReadOnlyList<OutgoingMessage>> HandleAsync(IncomingMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        if (!AccountRequests.TryParse(message, ApplyMatchResultCommand.Parser, "match result", timeProvider, logger, out var command, out var invalidPayload))
+        if (!AccountRequests.TryParse(message, ApplyMatchResultCommand.Parser, "match result", ErrorReplies.AccountResult(timeProvider), logger, out var command, out var invalidPayload))
         {
             return invalidPayload;
         }

@@ -38,7 +38,7 @@ public sealed partial class LinkIdentityHandler(
     public async ValueTask<IReadOnlyList<OutgoingMessage>> HandleAsync(IncomingMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        if (!RoutedRequests.TryParse(message, LinkRequest.Parser, timeProvider, logger, out var request, out var invalid))
+        if (!AccountRequests.TryParseRouted(message, LinkRequest.Parser, timeProvider, logger, out var request, out var accountId, out var invalid))
         {
             return invalid;
         }
@@ -50,12 +50,8 @@ public sealed partial class LinkIdentityHandler(
 
         var resolved = request.IdentityCase switch
         {
-            LinkRequest.IdentityOneofCase.DeviceId => DeviceIds.Validate(request.DeviceId) is { } bad
-                ? IdentityIds.Resolved.Fail(ResultCode.InvalidArgument, bad)
-                : IdentityIds.Resolved.Ok(LinkedIdentity.Device(request.DeviceId)),
-            LinkRequest.IdentityOneofCase.CustomId => IdentityIds.ValidateCustomId(request.CustomId) is { } bad
-                ? IdentityIds.Resolved.Fail(ResultCode.InvalidArgument, bad)
-                : IdentityIds.Resolved.Ok(new LinkedIdentity(Domain.IdentityKind.Custom, request.CustomId)),
+            LinkRequest.IdentityOneofCase.DeviceId => IdentityIds.Device(request.DeviceId),
+            LinkRequest.IdentityOneofCase.CustomId => IdentityIds.Custom(request.CustomId),
             LinkRequest.IdentityOneofCase.Provider =>
                 await IdentityIds.VerifyProviderAsync(verifier, request.Provider.Provider, request.Provider.IdToken, cancellationToken),
             _ => IdentityIds.Resolved.Fail(ResultCode.InvalidArgument, "Say which identity to link: a device id, a custom id or a provider token."),
@@ -65,7 +61,6 @@ public sealed partial class LinkIdentityHandler(
             return ClientReplies.Error(message, resolved.Code, resolved.Message, timeProvider);
         }
 
-        var accountId = message.Envelope.PlayerId!;
         var maxIdentities = options.Value.MaxIdentitiesPerAccount;
         var claimed = false;
         var run = await runner.RunAsync(
@@ -98,7 +93,7 @@ public sealed partial class LinkIdentityHandler(
             LogLinked(accountId, identity.Kind);
         }
 
-        return RoutedRequests.Reply(message, run, config, timeProvider);
+        return AccountRequests.ClientReply(message, run, config, timeProvider);
     }
 
     private static MutationOutcome Link(Account account, LinkedIdentity identity, int maxIdentities, DateTimeOffset now)
@@ -146,7 +141,7 @@ public sealed partial class UnlinkIdentityHandler(
     public async ValueTask<IReadOnlyList<OutgoingMessage>> HandleAsync(IncomingMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        if (!RoutedRequests.TryParse(message, UnlinkRequest.Parser, timeProvider, logger, out var request, out var invalid))
+        if (!AccountRequests.TryParseRouted(message, UnlinkRequest.Parser, timeProvider, logger, out var request, out var accountId, out var invalid))
         {
             return invalid;
         }
@@ -162,7 +157,6 @@ public sealed partial class UnlinkIdentityHandler(
             return ClientReplies.Error(message, resolved.Code, resolved.Message, timeProvider);
         }
 
-        var accountId = message.Envelope.PlayerId!;
         var run = await runner.RunAsync(
             new MutationRequest(accountId, request.ClientRequestId, MessageType, ClientRequestIds.Fingerprint(identity)),
             (account, now) => Unlink(account, identity, now),
@@ -177,7 +171,7 @@ public sealed partial class UnlinkIdentityHandler(
             LogUnlinked(accountId, identity.Kind);
         }
 
-        return RoutedRequests.Reply(message, run, config, timeProvider);
+        return AccountRequests.ClientReply(message, run, config, timeProvider);
     }
 
     private static MutationOutcome Unlink(Account account, LinkedIdentity identity, DateTimeOffset now)

@@ -14,7 +14,7 @@ namespace MetaServer.Accounts.Handlers;
 /// <c>ClientReply</c>: OK with <see cref="AccountResponse"/> (full snapshot and what was granted), or the error.
 /// A retry with the same client request id gets OK with the current snapshot and the first attempt's grant.
 /// </summary>
-public abstract partial class RoutedMutationHandler<TRequest> : IMessageHandler
+public abstract class RoutedMutationHandler<TRequest> : IMessageHandler
     where TRequest : class, IMessage<TRequest>
 {
     private readonly AccountMutationRunner _runner;
@@ -51,21 +51,9 @@ public abstract partial class RoutedMutationHandler<TRequest> : IMessageHandler
     public async ValueTask<IReadOnlyList<OutgoingMessage>> HandleAsync(IncomingMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        TRequest request;
-        try
+        if (!AccountRequests.TryParseRouted(message, Parser, TimeProvider, _logger, out var request, out var accountId, out var invalidRequest))
         {
-            request = Parser.ParseFrom(message.Envelope.Payload.Span);
-        }
-        catch (InvalidProtocolBufferException)
-        {
-            LogUndecodablePayload(_logger, message.Envelope.MessageType, message.Envelope.MessageId);
-            return ClientReplies.Error(message, ResultCode.InvalidArgument, "The request could not be decoded.", TimeProvider);
-        }
-
-        var accountId = message.Envelope.PlayerId;
-        if (string.IsNullOrEmpty(accountId) || accountId.Length > GetAccountHandler.MaxAccountIdLength)
-        {
-            return ClientReplies.Error(message, ResultCode.NotAuthenticated, "The request needs a logged-in account.", TimeProvider);
+            return invalidRequest;
         }
 
         var clientRequestId = ClientRequestIdOf(request);
@@ -78,9 +66,6 @@ public abstract partial class RoutedMutationHandler<TRequest> : IMessageHandler
             new MutationRequest(accountId, clientRequestId, MessageType, ClientRequestIds.Fingerprint(message.Envelope.Payload.Span)),
             (account, now) => Apply(account, request, now),
             cancellationToken);
-        return RoutedRequests.Reply(message, run, Config, TimeProvider);
+        return AccountRequests.ClientReply(message, run, Config, TimeProvider);
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{MessageType} message {MessageId} has a payload that does not decode")]
-    private static partial void LogUndecodablePayload(ILogger logger, string messageType, string messageId);
 }
