@@ -236,10 +236,10 @@ internal sealed class HandlerHarness : IDisposable
 }
 
 /// <summary>
-/// Before each of the first <c>conflicts</c> updates, writes a competing change (a nickname) so the handler's
-/// update meets a real stale revision.
+/// Before each of the first <c>conflicts</c> updates, writes a competing change (a nickname, or <c>change</c>) so the
+/// handler's update meets a real stale revision.
 /// </summary>
-internal sealed class CompetingWriterStore(IAccountStore inner, int conflicts) : IAccountStore
+internal sealed class CompetingWriterStore(IAccountStore inner, int conflicts, Func<Account, Account>? change = null) : IAccountStore
 {
     private int _remaining = conflicts;
 
@@ -274,7 +274,8 @@ internal sealed class CompetingWriterStore(IAccountStore inner, int conflicts) :
         {
             _remaining--;
             var current = await inner.GetAsync(account.AccountId, cancellationToken) ?? throw new InvalidOperationException("missing account");
-            var competing = await inner.TryUpdateAsync(current with { Nickname = CompetingNickname }, current.Revision, cancellationToken);
+            var changed = change?.Invoke(current) ?? current with { Nickname = CompetingNickname };
+            var competing = await inner.TryUpdateAsync(changed, current.Revision, cancellationToken);
             Assert.True(competing.Succeeded);
             CompetingWrites++;
         }

@@ -14,7 +14,11 @@ namespace MetaServer.Accounts.Handlers;
 /// <param name="RequestKey">The client request id, or <c>match:&lt;id&gt;</c>; unique per intended change of this account.</param>
 /// <param name="MessageType">The request's message type.</param>
 /// <param name="Fingerprint">Hash of the request's content, or empty to compare only key and type.</param>
-public sealed record MutationRequest(string AccountId, string RequestKey, string MessageType, string Fingerprint);
+/// <param name="AppliesToBannedAccount">
+/// False (the default, every player request): an account with an active ban is refused with ACCOUNT_BANNED. True only
+/// for facts that happened whatever the ban, such as a played match's result.
+/// </param>
+public sealed record MutationRequest(string AccountId, string RequestKey, string MessageType, string Fingerprint, bool AppliesToBannedAccount = false);
 
 /// <summary>
 /// Effects of a mutation outside its account document (identity claims), around the runner's write. Neither runs for
@@ -62,6 +66,11 @@ public abstract record MutationRun
 /// A request whose key is already recorded applies nothing and answers <see cref="MutationRun.Applied"/> with
 /// <c>Replayed = true</c>, the recorded grant and the current account; the same key recorded for another message
 /// type or payload is refused with INVALID_ARGUMENT. Refusals are not recorded (they changed nothing).
+/// </para>
+/// <para>
+/// An account with an active ban is refused with ACCOUNT_BANNED (unless
+/// <see cref="MutationRequest.AppliesToBannedAccount"/>), checked after the record lookup: the replay of a request
+/// applied before the ban still answers its recorded result (it changes nothing either way).
 /// </para>
 /// After <see cref="AccountsOptions.MaxUpdateAttempts"/> conflicting attempts it throws
 /// <see cref="AccountUpdateConflictException"/> so the message is redelivered.
@@ -118,6 +127,14 @@ public sealed partial class AccountMutationRunner(
 
                 LogReplayed(account.AccountId, request.MessageType, record.RevisionAfter);
                 return new MutationRun.Applied(migrated, record.Granted, Replayed: true);
+            }
+
+            // Checked on every attempt: a ban stored while this request was queued or in flight makes its write conflict,
+            // and the reload refuses it, so a just-banned player's pending requests never change the account.
+            if (!request.AppliesToBannedAccount && migrated.ActiveBan(now) is { } ban)
+            {
+                LogBannedRefused(account.AccountId, request.MessageType);
+                return new MutationRun.Refused(ResultCode.AccountBanned, AccountIdentityExtensions.BannedMessage(ban), account.AccountId);
             }
 
             var outcome = apply(migrated, now);
@@ -181,6 +198,9 @@ public sealed partial class AccountMutationRunner(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{MessageType} on account {AccountId} is a retry of the mutation stored as revision {Revision}; nothing applied")]
     private partial void LogReplayed(string accountId, string messageType, long revision);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{MessageType} on banned account {AccountId} refused")]
+    private partial void LogBannedRefused(string accountId, string messageType);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{MessageType} on account {AccountId} reuses the request id of an earlier {RecordedType} request; refused")]
     private partial void LogKeyReused(string accountId, string messageType, string recordedType);

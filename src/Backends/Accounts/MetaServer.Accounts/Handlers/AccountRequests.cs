@@ -99,6 +99,38 @@ internal static partial class AccountRequests
     }
 
     /// <summary>
+    /// <see cref="TryParseRouted{T}"/> for a routed mutation: also checks its client request id (the idempotency key,
+    /// see <see cref="ClientRequestIds"/>), INVALID_ARGUMENT when missing or malformed.
+    /// </summary>
+    public static bool TryParseMutation<T>(
+        IncomingMessage message,
+        MessageParser<T> parser,
+        Func<T, string> clientRequestIdOf,
+        TimeProvider timeProvider,
+        ILogger logger,
+        [NotNullWhen(true)] out T? payload,
+        [NotNullWhen(true)] out string? accountId,
+        out IReadOnlyList<OutgoingMessage> errorReply)
+        where T : class, IMessage<T>
+    {
+        ArgumentNullException.ThrowIfNull(clientRequestIdOf);
+        if (!TryParseRouted(message, parser, timeProvider, logger, out payload, out accountId, out errorReply))
+        {
+            return false;
+        }
+
+        if (ClientRequestIds.Validate(clientRequestIdOf(payload)) is { } invalid)
+        {
+            payload = null;
+            accountId = null;
+            errorReply = ClientReplies.Error(message, ResultCode.InvalidArgument, invalid, timeProvider);
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>
     /// Runs the lazy migration chain on <paramref name="account"/>. An account written by a newer build is refused
     /// with UNAVAILABLE (and stays untouched); a failing migration with INTERNAL, without internals. Both are logged here.
     /// </summary>

@@ -38,14 +38,9 @@ public sealed partial class LinkIdentityHandler(
     public async ValueTask<IReadOnlyList<OutgoingMessage>> HandleAsync(IncomingMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        if (!AccountRequests.TryParseRouted(message, LinkRequest.Parser, timeProvider, logger, out var request, out var accountId, out var invalid))
+        if (!AccountRequests.TryParseMutation(message, LinkRequest.Parser, r => r.ClientRequestId, timeProvider, logger, out var request, out var accountId, out var invalid))
         {
             return invalid;
-        }
-
-        if (ClientRequestIds.Validate(request.ClientRequestId) is { } badRequestId)
-        {
-            return ClientReplies.Error(message, ResultCode.InvalidArgument, badRequestId, timeProvider);
         }
 
         var resolved = request.IdentityCase switch
@@ -65,7 +60,7 @@ public sealed partial class LinkIdentityHandler(
         var claimed = false;
         var run = await runner.RunAsync(
             new MutationRequest(accountId, request.ClientRequestId, MessageType, ClientRequestIds.Fingerprint(identity)),
-            (account, now) => Link(account, identity, maxIdentities, now),
+            (account, _) => Link(account, identity, maxIdentities),
             new MutationSideEffects
             {
                 // Step 1 of a link (see IAccountStore), once per request: for an identity the account already lists it
@@ -96,13 +91,8 @@ public sealed partial class LinkIdentityHandler(
         return AccountRequests.ClientReply(message, run, config, timeProvider);
     }
 
-    private static MutationOutcome Link(Account account, LinkedIdentity identity, int maxIdentities, DateTimeOffset now)
+    private static MutationOutcome Link(Account account, LinkedIdentity identity, int maxIdentities)
     {
-        if (account.ActiveBan(now) is { } ban)
-        {
-            return MutationOutcome.Refuse(ResultCode.AccountBanned, AccountIdentityExtensions.BannedMessage(ban));
-        }
-
         if (!account.HasIdentity(identity) && account.IdentityCount() >= maxIdentities)
         {
             return MutationOutcome.Refuse(ResultCode.FailedPrecondition, $"An account can have at most {maxIdentities} linked identities; unlink one first.");
@@ -141,14 +131,9 @@ public sealed partial class UnlinkIdentityHandler(
     public async ValueTask<IReadOnlyList<OutgoingMessage>> HandleAsync(IncomingMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        if (!AccountRequests.TryParseRouted(message, UnlinkRequest.Parser, timeProvider, logger, out var request, out var accountId, out var invalid))
+        if (!AccountRequests.TryParseMutation(message, UnlinkRequest.Parser, r => r.ClientRequestId, timeProvider, logger, out var request, out var accountId, out var invalid))
         {
             return invalid;
-        }
-
-        if (ClientRequestIds.Validate(request.ClientRequestId) is { } badRequestId)
-        {
-            return ClientReplies.Error(message, ResultCode.InvalidArgument, badRequestId, timeProvider);
         }
 
         var resolved = IdentityIds.FromKindAndId(request.Kind, request.Id);
@@ -159,7 +144,7 @@ public sealed partial class UnlinkIdentityHandler(
 
         var run = await runner.RunAsync(
             new MutationRequest(accountId, request.ClientRequestId, MessageType, ClientRequestIds.Fingerprint(identity)),
-            (account, now) => Unlink(account, identity, now),
+            (account, _) => Unlink(account, identity),
             new MutationSideEffects
             {
                 // Step 2 of an unlink (see IAccountStore): only once the account no longer lists the identity.
@@ -174,13 +159,8 @@ public sealed partial class UnlinkIdentityHandler(
         return AccountRequests.ClientReply(message, run, config, timeProvider);
     }
 
-    private static MutationOutcome Unlink(Account account, LinkedIdentity identity, DateTimeOffset now)
+    private static MutationOutcome Unlink(Account account, LinkedIdentity identity)
     {
-        if (account.ActiveBan(now) is { } ban)
-        {
-            return MutationOutcome.Refuse(ResultCode.AccountBanned, AccountIdentityExtensions.BannedMessage(ban));
-        }
-
         if (account.HasIdentity(identity) && account.IdentityCount() <= 1)
         {
             return MutationOutcome.Refuse(ResultCode.FailedPrecondition, "This is the account's last identity; link another one before unlinking it.");

@@ -51,19 +51,18 @@ public abstract class RoutedMutationHandler<TRequest> : IMessageHandler
     public async ValueTask<IReadOnlyList<OutgoingMessage>> HandleAsync(IncomingMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        if (!AccountRequests.TryParseRouted(message, Parser, TimeProvider, _logger, out var request, out var accountId, out var invalidRequest))
+        if (!AccountRequests.TryParseMutation(message, Parser, ClientRequestIdOf, TimeProvider, _logger, out var request, out var accountId, out var invalidRequest))
         {
             return invalidRequest;
         }
 
-        var clientRequestId = ClientRequestIdOf(request);
-        if ((ClientRequestIds.Validate(clientRequestId) ?? Validate(request)) is { } invalid)
+        if (Validate(request) is { } invalid)
         {
             return ClientReplies.Error(message, ResultCode.InvalidArgument, invalid, TimeProvider);
         }
 
         var run = await _runner.RunAsync(
-            new MutationRequest(accountId, clientRequestId, MessageType, ClientRequestIds.Fingerprint(message.Envelope.Payload.Span)),
+            new MutationRequest(accountId, ClientRequestIdOf(request), MessageType, ClientRequestIds.Fingerprint(message.Envelope.Payload.Span)),
             (account, now) => Apply(account, request, now),
             cancellationToken);
         return AccountRequests.ClientReply(message, run, Config, TimeProvider);
