@@ -13,6 +13,11 @@ internal static class AccountPrinter
         Line(output, "Last login", FormatTime(account.LastLoginAtUnixMs));
         Line(output, "Revision", account.Revision.ToString(CultureInfo.InvariantCulture));
         Line(output, "Devices", account.DeviceIds.Count == 0 ? "(none)" : string.Join(", ", account.DeviceIds));
+        if (account.Identities.Count > 0)
+        {
+            Line(output, "Identities", Join(account.Identities.Select(i => $"{i.Kind.ToString().ToLowerInvariant()}:{i.Id}")));
+        }
+
         if (!string.IsNullOrEmpty(account.ConfigHash))
         {
             Line(output, "Config", $"{account.ConfigVersion} ({account.ConfigHash})");
