@@ -60,3 +60,9 @@ public sealed class DynaliteFixture : IAsyncLifetime
         }
     }
 }
+
+/// <summary>A manual clock's time (claim timestamps follow the test's clock) with real timers (the store's polling and back-off delays).</summary>
+internal sealed class WallTimersManualNow(TimeProvider now) : TimeProvider
+{
+    public override DateTimeOffset GetUtcNow() => now.GetUtcNow();
+}

@@ -33,10 +33,4 @@ public sealed class DynamoDbAccountStoreContractTests(DynaliteFixture dynalite) 
         item[AccountsTableDefinition.ClaimedAtAttribute] = new AttributeValue { S = TestAccounts.Epoch.ToString("O", System.Globalization.CultureInfo.InvariantCulture) };
         await client.PutItemAsync(new PutItemRequest { TableName = _dynamo!.TableName, Item = item });
     }
-
-    /// <summary>The manual clock's time for claim timestamps, real timers for the store's polling and back-off delays.</summary>
-    private sealed class WallTimersManualNow(TimeProvider now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now.GetUtcNow();
-    }
 }

@@ -271,6 +271,77 @@ public sealed class EconomyHandlerTests : IDisposable
     }
 
     [Fact]
+    public async Task Purchase_BannedAccount_AccountBannedAndNothingChanged()
+    {
+        var accountId = await _harness.NewAccountAsync();
+        await BanAsync(_harness, accountId);
+        var before = await _harness.Store.GetAsync(accountId, CancellationToken.None);
+
+        var purchase = await _harness.PurchaseAsync(accountId, "offer.gem");
+        var nickname = await _harness.HandleRoutedAsync(HandlerHarness.RoutedRequest(
+            MessageTypes.AccountsSetNickname, new SetNicknameRequest { ClientRequestId = "n-banned", Nickname = "Banned" }, accountId));
+
+        Assert.Equal(ResultCode.AccountBanned, purchase.Result.Code);
+        Assert.Equal("This account is banned: cheating. The ban does not expire.", purchase.Result.Message);
+        Assert.Equal(ResultCode.AccountBanned, nickname.Result.Code);
+        var after = await _harness.Store.GetAsync(accountId, CancellationToken.None);
+        Assert.Equal(before!.Revision, after!.Revision);
+        Assert.Equal(before.Wallet, after.Wallet);
+    }
+
+    [Fact]
+    public async Task Purchase_BanStoredWhileInFlight_ReloadRefusesAndNothingApplied()
+    {
+        var ban = new Domain.AccountBan { Reason = "cheating", BannedAt = TestAccounts.Epoch, Operator = "ops" };
+        using var harness = new HandlerHarness(wrapStore: s => new CompetingWriterStore(s, conflicts: 1, a => a with { Ban = ban }));
+        var accountId = await harness.NewAccountAsync();
+
+        var purchase = await harness.PurchaseAsync(accountId, "offer.gem");
+
+        Assert.Equal(ResultCode.AccountBanned, purchase.Result.Code);
+        var stored = await harness.Store.GetAsync(accountId, CancellationToken.None);
+        Assert.NotNull(stored!.Ban);
+        Assert.Equal(1000, stored.Wallet["gold"]);
+        Assert.Empty(stored.RecentMutations);
+    }
+
+    [Fact]
+    public async Task Purchase_ReplayedAfterBan_AnswersRecordedResultAndNothingApplied()
+    {
+        var accountId = await _harness.NewAccountAsync();
+        var first = await _harness.PurchaseAsync(accountId, "offer.gem", "buy-before-ban");
+        await BanAsync(_harness, accountId);
+        var banned = await _harness.Store.GetAsync(accountId, CancellationToken.None);
+
+        var replay = await _harness.PurchaseAsync(accountId, "offer.gem", "buy-before-ban");
+
+        Assert.Equal(ResultCode.Ok, first.Result.Code);
+        Assert.Equal(ResultCode.Ok, replay.Result.Code);
+        Assert.Equal(first.Account.Granted, replay.Account.Granted);
+        Assert.Equal(banned!.Revision, replay.Account.Account.Revision);
+        Assert.Equal(banned.Revision, (await _harness.Store.GetAsync(accountId, CancellationToken.None))!.Revision);
+    }
+
+    [Fact]
+    public async Task ApplyMatchResult_BannedAccount_StillApplied()
+    {
+        var accountId = await _harness.NewAccountAsync();
+        await BanAsync(_harness, accountId);
+        var match = MatchRequest("m-banned", accountId, MatchOutcome.Win);
+
+        var applied = HandlerHarness.SingleResult(match, await _harness.ApplyMatchResult.HandleAsync(match, CancellationToken.None));
+
+        Assert.Equal(ResultCode.Ok, applied.Result.Code);
+        Assert.Equal(1100, applied.Account.Wallet["gold"]);
+    }
+
+    private static async Task BanAsync(HandlerHarness harness, string accountId)
+    {
+        var ban = await HandlerHarness.CallAsync(harness.Ban, new BanAccountCommand { AccountId = accountId, Reason = "cheating", Operator = "ops-alice", RequestId = "ban-" + accountId });
+        Assert.Equal(ResultCode.Ok, ban.Result.Code);
+    }
+
+    [Fact]
     public async Task Runner_RecordsBeyondLimit_KeepsOnlyTheNewest()
     {
         using var harness = new HandlerHarness(mutationRecordLimit: 3);

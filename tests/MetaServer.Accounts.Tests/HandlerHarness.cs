@@ -34,8 +34,10 @@ internal sealed class HandlerHarness : IDisposable
         IAccountSummaryCache? summaryCache = null,
         int mutationRecordLimit = 64,
         PlayerEventPublisher? events = null,
-        IdentityProvidersOptions? providers = null)
+        IdentityProvidersOptions? providers = null,
+        ManualTimeProvider? clock = null)
     {
+        Clock = clock ?? new ManualTimeProvider(TestAccounts.Epoch);
         Sqlite = new SqliteAccountStore(Path.Combine(_directory.Path, "accounts.db"), timeProvider: Clock);
         Store = wrapStore?.Invoke(Sqlite) ?? Sqlite;
         IAccountMigration[] chain = [.. migrations ?? [], new StartingEconomyMigration(Config)];
@@ -60,8 +62,8 @@ internal sealed class HandlerHarness : IDisposable
         Verifier = new IdTokenVerifier(Options.Create(providers ?? new IdentityProvidersOptions()), Clock, NullLogger<IdTokenVerifier>.Instance);
         LoginCustom = new LoginCustomHandler(Store, migrator, Config, options, Clock, NullLogger<LoginCustomHandler>.Instance, summaryCache);
         LoginProvider = new LoginProviderHandler(Store, migrator, Config, Verifier, options, Clock, NullLogger<LoginProviderHandler>.Instance, summaryCache);
-        Link = new LinkIdentityHandler(Store, migrator, Config, Verifier, options, Clock, NullLogger<LinkIdentityHandler>.Instance);
-        Unlink = new UnlinkIdentityHandler(Store, migrator, Config, options, Clock, NullLogger<UnlinkIdentityHandler>.Instance);
+        Link = new LinkIdentityHandler(Runner, Store, Config, Verifier, options, Clock, NullLogger<LinkIdentityHandler>.Instance);
+        Unlink = new UnlinkIdentityHandler(Runner, Store, Config, Clock, NullLogger<UnlinkIdentityHandler>.Instance);
         Ban = new BanAccountHandler(Store, migrator, Config, options, Clock, NullLogger<BanAccountHandler>.Instance);
         Unban = new UnbanAccountHandler(Store, migrator, Config, options, Clock, NullLogger<UnbanAccountHandler>.Instance);
     }
@@ -118,7 +120,7 @@ internal sealed class HandlerHarness : IDisposable
 
     public ApplyMatchResultHandler ApplyMatchResult { get; }
 
-    public ManualTimeProvider Clock { get; } = new(TestAccounts.Epoch);
+    public ManualTimeProvider Clock { get; }
 
     public SqliteAccountStore Sqlite { get; }
 
@@ -234,10 +236,10 @@ internal sealed class HandlerHarness : IDisposable
 }
 
 /// <summary>
-/// Before each of the first <c>conflicts</c> updates, writes a competing change (a nickname) so the handler's
-/// update meets a real stale revision.
+/// Before each of the first <c>conflicts</c> updates, writes a competing change (a nickname, or <c>change</c>) so the
+/// handler's update meets a real stale revision.
 /// </summary>
-internal sealed class CompetingWriterStore(IAccountStore inner, int conflicts) : IAccountStore
+internal sealed class CompetingWriterStore(IAccountStore inner, int conflicts, Func<Account, Account>? change = null) : IAccountStore
 {
     private int _remaining = conflicts;
 
@@ -272,7 +274,8 @@ internal sealed class CompetingWriterStore(IAccountStore inner, int conflicts) :
         {
             _remaining--;
             var current = await inner.GetAsync(account.AccountId, cancellationToken) ?? throw new InvalidOperationException("missing account");
-            var competing = await inner.TryUpdateAsync(current with { Nickname = CompetingNickname }, current.Revision, cancellationToken);
+            var changed = change?.Invoke(current) ?? current with { Nickname = CompetingNickname };
+            var competing = await inner.TryUpdateAsync(changed, current.Revision, cancellationToken);
             Assert.True(competing.Succeeded);
             CompetingWrites++;
         }

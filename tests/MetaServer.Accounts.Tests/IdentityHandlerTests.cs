@@ -27,8 +27,8 @@ public sealed class IdentityHandlerTests : IDisposable
 
     private Task<Envelope> LinkAsync(string accountId, LinkRequest link) => HandlerHarness.RouteAsync(_harness.Link, link, accountId);
 
-    private Task<Envelope> UnlinkAsync(string accountId, IdentityKind kind, string id) =>
-        HandlerHarness.RouteAsync(_harness.Unlink, new UnlinkRequest { ClientRequestId = Guid.NewGuid().ToString("N"), Kind = kind, Id = id }, accountId);
+    private Task<Envelope> UnlinkAsync(string accountId, IdentityKind kind, string id, string? clientRequestId = null) =>
+        HandlerHarness.RouteAsync(_harness.Unlink, new UnlinkRequest { ClientRequestId = clientRequestId ?? Guid.NewGuid().ToString("N"), Kind = kind, Id = id }, accountId);
 
     private Task<AccountResult> BanAsync(string accountId, string requestId = "ban-1", long expiresAtUnixMs = 0) =>
         HandlerHarness.CallAsync(_harness.Ban, new BanAccountCommand { AccountId = accountId, Reason = "cheating", Operator = "ops-alice", RequestId = requestId, ExpiresAtUnixMs = expiresAtUnixMs });
@@ -134,6 +134,44 @@ public sealed class IdentityHandlerTests : IDisposable
     }
 
     [Fact]
+    public async Task Link_ProviderRetriedWithRefreshedToken_SameRequestLinkedOnce()
+    {
+        var account = (await LoginCustomAsync("refreshing-linker")).Account;
+        var first = await LinkAsync(account.AccountId, new LinkRequest
+        {
+            ClientRequestId = "l-refresh",
+            Provider = new ProviderToken { Provider = IdentityProvider.Google, IdToken = _tokens.Google(_harness.Clock.GetUtcNow(), "g-refresh") },
+        });
+        _harness.Clock.Advance(TimeSpan.FromMinutes(1));
+
+        var retry = await LinkAsync(account.AccountId, new LinkRequest
+        {
+            ClientRequestId = "l-refresh",
+            Provider = new ProviderToken { Provider = IdentityProvider.Google, IdToken = _tokens.Google(_harness.Clock.GetUtcNow(), "g-refresh") },
+        });
+
+        Assert.Equal(ResultCode.Ok, first.Result.Code);
+        Assert.Equal(ResultCode.Ok, retry.Result.Code);
+        Assert.Equal(first.Account.Account.Revision, retry.Account.Account.Revision);
+        Assert.Equal(account.AccountId, (await LoginGoogleAsync("g-refresh")).Account.AccountId);
+    }
+
+    [Fact]
+    public async Task LinkAndUnlink_BannedAccount_AccountBannedAndNothingChanged()
+    {
+        var account = (await LoginCustomAsync("banned-linker")).Account;
+        Assert.Equal(ResultCode.Ok, (await LinkAsync(account.AccountId, new LinkRequest { ClientRequestId = "l-b1", DeviceId = "banned-phone" })).Result.Code);
+        await BanAsync(account.AccountId, requestId: "ban-linker");
+
+        var link = await LinkAsync(account.AccountId, new LinkRequest { ClientRequestId = "l-b2", DeviceId = "banned-phone-2" });
+        var unlink = await UnlinkAsync(account.AccountId, IdentityKind.Device, "banned-phone");
+
+        Assert.Equal(ResultCode.AccountBanned, link.Result.Code);
+        Assert.Equal(ResultCode.AccountBanned, unlink.Result.Code);
+        Assert.Equal(["banned-phone"], (await _harness.Store.GetAsync(account.AccountId, CancellationToken.None))!.DeviceIds.ToArray());
+    }
+
+    [Fact]
     public async Task Unlink_LastIdentity_FailedPreconditionAndStillLinked()
     {
         var account = (await LoginCustomAsync("only-one")).Account;
@@ -151,8 +189,8 @@ public sealed class IdentityHandlerTests : IDisposable
         var account = (await LoginCustomAsync("owner-of-phone")).Account;
         Assert.Equal(ResultCode.Ok, (await LinkAsync(account.AccountId, new LinkRequest { ClientRequestId = "l-4", DeviceId = "phone-2" })).Result.Code);
 
-        var first = await UnlinkAsync(account.AccountId, IdentityKind.Device, "phone-2");
-        var retry = await UnlinkAsync(account.AccountId, IdentityKind.Device, "phone-2");
+        var first = await UnlinkAsync(account.AccountId, IdentityKind.Device, "phone-2", "u-4");
+        var retry = await UnlinkAsync(account.AccountId, IdentityKind.Device, "phone-2", "u-4");
         var deviceLogin = await _harness.LoginAsync("phone-2");
 
         Assert.Equal(ResultCode.Ok, first.Result.Code);

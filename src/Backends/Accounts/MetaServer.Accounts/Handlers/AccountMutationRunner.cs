@@ -14,9 +14,31 @@ namespace MetaServer.Accounts.Handlers;
 /// <param name="RequestKey">The client request id, or <c>match:&lt;id&gt;</c>; unique per intended change of this account.</param>
 /// <param name="MessageType">The request's message type.</param>
 /// <param name="Fingerprint">Hash of the request's content, or empty to compare only key and type.</param>
-public sealed record MutationRequest(string AccountId, string RequestKey, string MessageType, string Fingerprint);
+/// <param name="AppliesToBannedAccount">
+/// False (the default, every player request): an account with an active ban is refused with ACCOUNT_BANNED. True only
+/// for facts that happened whatever the ban, such as a played match's result.
+/// </param>
+public sealed record MutationRequest(string AccountId, string RequestKey, string MessageType, string Fingerprint, bool AppliesToBannedAccount = false);
 
-/// <summary>What <see cref="AccountMutationRunner.RunAsync"/> did.</summary>
+/// <summary>
+/// Effects of a mutation outside its account document (identity claims), around the runner's write. Neither runs for
+/// a replayed request (its key is already recorded) or a refused one.
+/// </summary>
+public sealed record MutationSideEffects
+{
+    /// <summary>
+    /// Runs after the rule applied and before the conditional write, on every attempt (it may remember that it already
+    /// ran); a refusal ends the run with nothing written. Whatever it did stays if the write then fails.
+    /// </summary>
+    public Func<Account, CancellationToken, Task<MutationOutcome.Refused?>>? BeforeWrite { get; init; }
+
+    /// <summary>Runs once the mutation is stored, with the stored account. An exception propagates (the record is stored: a retry is a replay).</summary>
+    public Func<Account, CancellationToken, Task>? AfterWrite { get; init; }
+
+    public static MutationSideEffects None { get; } = new();
+}
+
+/// <summary>What <see cref="AccountMutationRunner.RunAsync(MutationRequest, Func{Account, DateTimeOffset, MutationOutcome}, CancellationToken)"/> did.</summary>
 public abstract record MutationRun
 {
     private MutationRun()
@@ -45,6 +67,11 @@ public abstract record MutationRun
 /// <c>Replayed = true</c>, the recorded grant and the current account; the same key recorded for another message
 /// type or payload is refused with INVALID_ARGUMENT. Refusals are not recorded (they changed nothing).
 /// </para>
+/// <para>
+/// An account with an active ban is refused with ACCOUNT_BANNED (unless
+/// <see cref="MutationRequest.AppliesToBannedAccount"/>), checked after the record lookup: the replay of a request
+/// applied before the ban still answers its recorded result (it changes nothing either way).
+/// </para>
 /// After <see cref="AccountsOptions.MaxUpdateAttempts"/> conflicting attempts it throws
 /// <see cref="AccountUpdateConflictException"/> so the message is redelivered.
 /// </summary>
@@ -59,10 +86,19 @@ public sealed partial class AccountMutationRunner(
     /// <param name="request">Which account, and the request's idempotency identity.</param>
     /// <param name="apply">The pure rule: (migrated account, now) → changed account or refusal. May run once per attempt.</param>
     /// <param name="cancellationToken">Cancels the run.</param>
-    public async Task<MutationRun> RunAsync(MutationRequest request, Func<Account, DateTimeOffset, MutationOutcome> apply, CancellationToken cancellationToken)
+    public Task<MutationRun> RunAsync(MutationRequest request, Func<Account, DateTimeOffset, MutationOutcome> apply, CancellationToken cancellationToken) =>
+        RunAsync(request, apply, MutationSideEffects.None, cancellationToken);
+
+    /// <param name="request">Which account, and the request's idempotency identity.</param>
+    /// <param name="apply">The pure rule: (migrated account, now) → changed account or refusal. May run once per attempt.</param>
+    /// <param name="sideEffects">What happens outside the account document before and after the write.</param>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    public async Task<MutationRun> RunAsync(
+        MutationRequest request, Func<Account, DateTimeOffset, MutationOutcome> apply, MutationSideEffects sideEffects, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(apply);
+        ArgumentNullException.ThrowIfNull(sideEffects);
         var maxAttempts = options.Value.MaxUpdateAttempts;
         var recordLimit = options.Value.MutationRecordLimit;
         var now = timeProvider.GetUtcNow();
@@ -74,20 +110,9 @@ public sealed partial class AccountMutationRunner(
                 return new MutationRun.Refused(ResultCode.NotFound, "No account has this id.", null);
             }
 
-            Account migrated;
-            try
+            if (!AccountRequests.TryMigrate(migrator, account, logger, out var migrated, out var migrationRefused))
             {
-                migrated = migrator.Migrate(account);
-            }
-            catch (AccountSchemaTooNewException ex)
-            {
-                LogSchemaTooNew(account.AccountId, ex.SchemaVersion, ex.SupportedSchemaVersion);
-                return new MutationRun.Refused(ResultCode.Unavailable, "This account was updated by a newer server version; reconnect later.", account.AccountId);
-            }
-            catch (AccountMigrationException ex)
-            {
-                LogMigrationFailed(ex, account.AccountId);
-                return new MutationRun.Refused(ResultCode.Internal, "The account could not be loaded.", account.AccountId);
+                return new MutationRun.Refused(migrationRefused.Code, migrationRefused.Message, account.AccountId);
             }
 
             if (FindRecord(migrated, request.RequestKey) is { } record)
@@ -104,6 +129,14 @@ public sealed partial class AccountMutationRunner(
                 return new MutationRun.Applied(migrated, record.Granted, Replayed: true);
             }
 
+            // Checked on every attempt: a ban stored while this request was queued or in flight makes its write conflict,
+            // and the reload refuses it, so a just-banned player's pending requests never change the account.
+            if (!request.AppliesToBannedAccount && migrated.ActiveBan(now) is { } ban)
+            {
+                LogBannedRefused(account.AccountId, request.MessageType);
+                return new MutationRun.Refused(ResultCode.AccountBanned, AccountIdentityExtensions.BannedMessage(ban), account.AccountId);
+            }
+
             var outcome = apply(migrated, now);
             if (outcome is MutationOutcome.Refused refused)
             {
@@ -114,6 +147,11 @@ public sealed partial class AccountMutationRunner(
             if (applied.Account.AccountId != account.AccountId)
             {
                 throw new InvalidOperationException("An account rule changed the account id.");
+            }
+
+            if (sideEffects.BeforeWrite is { } beforeWrite && await beforeWrite(applied.Account, cancellationToken) is { } sideEffectRefused)
+            {
+                return new MutationRun.Refused(sideEffectRefused.Code, sideEffectRefused.Message, account.AccountId);
             }
 
             var newRecord = new MutationRecord(request.RequestKey, request.MessageType, request.Fingerprint, applied.Granted, account.Revision + 1, now);
@@ -127,17 +165,16 @@ public sealed partial class AccountMutationRunner(
             var update = await store.TryUpdateAsync(applied.Account with { RecentMutations = mutations }, account.Revision, cancellationToken);
             if (update is { Succeeded: true, Account: { } stored })
             {
-                await CacheSummaryAsync(stored, cancellationToken);
+                if (sideEffects.AfterWrite is { } afterWrite)
+                {
+                    await afterWrite(stored, cancellationToken);
+                }
+
+                await AccountSummaries.WriteThroughAsync(summaryCache, stored, logger, cancellationToken);
                 return new MutationRun.Applied(stored, applied.Granted, Replayed: false);
             }
 
-            if (attempt >= maxAttempts)
-            {
-                LogAttemptsExhausted(account.AccountId, request.MessageType, attempt);
-                throw new AccountUpdateConflictException(account.AccountId, attempt);
-            }
-
-            LogConflict(account.AccountId, request.MessageType, attempt);
+            AccountRequests.RetryOrThrow(logger, request.MessageType, account.AccountId, attempt, maxAttempts);
         }
     }
 
@@ -159,49 +196,12 @@ public sealed partial class AccountMutationRunner(
         return null;
     }
 
-    private async ValueTask CacheSummaryAsync(Account account, CancellationToken cancellationToken)
-    {
-        if (summaryCache is null)
-        {
-            return;
-        }
-
-        try
-        {
-            await summaryCache.SetAsync(
-                new AccountSummary { AccountId = account.AccountId, Revision = account.Revision, Nickname = account.Nickname, LastLoginAt = account.LastLoginAt },
-                cancellationToken);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            throw;
-        }
-#pragma warning disable CA1031 // The change is stored; a cache outage must not fail it.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            LogSummaryCacheFailed(ex, account.AccountId);
-        }
-    }
-
     [LoggerMessage(Level = LogLevel.Debug, Message = "{MessageType} on account {AccountId} is a retry of the mutation stored as revision {Revision}; nothing applied")]
     private partial void LogReplayed(string accountId, string messageType, long revision);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "{MessageType} on banned account {AccountId} refused")]
+    private partial void LogBannedRefused(string accountId, string messageType);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "{MessageType} on account {AccountId} reuses the request id of an earlier {RecordedType} request; refused")]
     private partial void LogKeyReused(string accountId, string messageType, string recordedType);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "{MessageType} on account {AccountId} lost a concurrent write on attempt {Attempt}; retrying")]
-    private partial void LogConflict(string accountId, string messageType, int attempt);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{MessageType} on account {AccountId} gave up after {Attempts} conflicting attempts; the message will be redelivered")]
-    private partial void LogAttemptsExhausted(string accountId, string messageType, int attempts);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Account {AccountId} has schema version {SchemaVersion}, newer than this build's {SupportedVersion}; request refused")]
-    private partial void LogSchemaTooNew(string accountId, int schemaVersion, int supportedVersion);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Account {AccountId} could not be migrated; request refused")]
-    private partial void LogMigrationFailed(Exception exception, string accountId);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not cache the summary of account {AccountId}; readers may see a stale one until it expires")]
-    private partial void LogSummaryCacheFailed(Exception exception, string accountId);
 }

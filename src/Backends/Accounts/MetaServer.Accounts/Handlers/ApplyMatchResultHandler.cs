@@ -14,8 +14,9 @@ namespace MetaServer.Accounts.Handlers;
 /// <c>accounts.apply-match-result</c> (internal, sent by the matches service): grants the config's match reward
 /// for the game mode and outcome, XP and quest progress (<see cref="AccountRules.ApplyMatchResult"/>). Idempotent
 /// per account and match id (request key <c>match:&lt;match id&gt;</c> in the account's mutation records): a
-/// redelivery applies nothing. Answers <c>accounts.account-result</c> when the sender asked for a reply, and pushes
-/// an <see cref="AccountUpdatedEvent"/> with the new snapshot to the player when a <see cref="PlayerEventPublisher"/>
+/// redelivery applies nothing. Applied to a banned account too (the match happened; player requests of a banned
+/// account are refused by the <see cref="AccountMutationRunner"/>). Answers <c>accounts.account-result</c> when the
+/// sender asked for a reply, and pushes an <see cref="AccountUpdatedEvent"/> with the new snapshot to the player when a <see cref="PlayerEventPublisher"/>
 /// is registered (best effort: the player may be offline; a failure is logged and never fails the message).
 /// </summary>
 public sealed partial class ApplyMatchResultHandler(
@@ -32,7 +33,7 @@ public sealed partial class ApplyMatchResultHandler(
     public async ValueTask<IReadOnlyList<OutgoingMessage>> HandleAsync(IncomingMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        if (!AccountRequests.TryParse(message, ApplyMatchResultCommand.Parser, "match result", timeProvider, logger, out var command, out var invalidPayload))
+        if (!AccountRequests.TryParse(message, ApplyMatchResultCommand.Parser, "match result", ErrorReplies.AccountResult(timeProvider), logger, out var command, out var invalidPayload))
         {
             return invalidPayload;
         }
@@ -52,8 +53,10 @@ public sealed partial class ApplyMatchResultHandler(
         var stats = command.Stats.ToDictionary(s => s.Key, s => s.Value, StringComparer.Ordinal);
 
         // The match id is the identity of the result; its payload is not compared (a resend may encode the stats map differently).
+        // A banned account still gets it: the match was played (the ban may even have landed after it ended), and
+        // dropping it would make the account's history disagree with the other players'.
         var run = await runner.RunAsync(
-            new MutationRequest(command.AccountId, "match:" + command.MatchId, MessageType, Fingerprint: string.Empty),
+            new MutationRequest(command.AccountId, "match:" + command.MatchId, MessageType, Fingerprint: string.Empty, AppliesToBannedAccount: true),
             (account, _) => AccountRules.ApplyMatchResult(account, command.GameMode, outcome, stats, config),
             cancellationToken);
         switch (run)

@@ -35,7 +35,7 @@ public sealed partial class BanAccountHandler(
     public async ValueTask<IReadOnlyList<OutgoingMessage>> HandleAsync(IncomingMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        if (!AccountRequests.TryParse(message, BanAccountCommand.Parser, "ban", timeProvider, logger, out var command, out var invalidPayload))
+        if (!AccountRequests.TryParse(message, BanAccountCommand.Parser, "ban", ErrorReplies.AccountResult(timeProvider), logger, out var command, out var invalidPayload))
         {
             return invalidPayload;
         }
@@ -136,7 +136,7 @@ public sealed partial class UnbanAccountHandler(
     public async ValueTask<IReadOnlyList<OutgoingMessage>> HandleAsync(IncomingMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        if (!AccountRequests.TryParse(message, UnbanAccountCommand.Parser, "unban", timeProvider, logger, out var command, out var invalidPayload))
+        if (!AccountRequests.TryParse(message, UnbanAccountCommand.Parser, "unban", ErrorReplies.AccountResult(timeProvider), logger, out var command, out var invalidPayload))
         {
             return invalidPayload;
         }
@@ -201,7 +201,7 @@ internal static class Moderation
                 return (null, AccountResultReplies.Error(message, ResultCode.NotFound, "No account has this id.", timeProvider));
             }
 
-            if (!AccountRequests.TryMigrate(migrator, account, message, timeProvider, logger, out var migrated, out var migrationFailed))
+            if (!AccountRequests.TryMigrate(migrator, account, message, ErrorReplies.AccountResult(timeProvider), logger, out var migrated, out var migrationFailed))
             {
                 return (null, migrationFailed);
             }
@@ -217,10 +217,7 @@ internal static class Moderation
                 return (stored, []);
             }
 
-            if (attempt >= maxAttempts)
-            {
-                throw new AccountUpdateConflictException(accountId, attempt);
-            }
+            AccountRequests.RetryOrThrow(logger, message.Envelope.MessageType, accountId, attempt, maxAttempts);
         }
     }
 }

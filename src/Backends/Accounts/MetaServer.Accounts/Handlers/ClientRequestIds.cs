@@ -1,4 +1,6 @@
 using System.Security.Cryptography;
+using System.Text;
+using MetaServer.Accounts.Domain;
 
 namespace MetaServer.Accounts.Handlers;
 
@@ -33,4 +35,14 @@ public static class ClientRequestIds
 
     /// <summary>Short hash of a request payload: the same key with a different payload is a different request.</summary>
     public static string Fingerprint(ReadOnlySpan<byte> payload) => Convert.ToHexStringLower(SHA256.HashData(payload))[..16];
+
+    /// <summary>
+    /// Fingerprint of a link or unlink: the identity it names (kind and id), not the payload, so a retry that carries a
+    /// refreshed provider token is still the same request. Only a short hash is stored.
+    /// </summary>
+    public static string Fingerprint(LinkedIdentity identity)
+    {
+        ArgumentNullException.ThrowIfNull(identity);
+        return Fingerprint(Encoding.UTF8.GetBytes(identity.KindName + "\n" + identity.Id));
+    }
 }

@@ -32,7 +32,7 @@ public sealed class GetAccountHandler(
     public async ValueTask<IReadOnlyList<OutgoingMessage>> HandleAsync(IncomingMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        if (!AccountRequests.TryParse(message, GetAccountQuery.Parser, "account", timeProvider, logger, out var query, out var invalidPayload))
+        if (!AccountRequests.TryParse(message, GetAccountQuery.Parser, "account", ErrorReplies.AccountResult(timeProvider), logger, out var query, out var invalidPayload))
         {
             return invalidPayload;
         }
@@ -63,7 +63,7 @@ public sealed class GetAccountHandler(
                 return AccountResultReplies.Error(message, ResultCode.AccountBanned, AccountIdentityExtensions.BannedMessage(ban), timeProvider, accountId);
             }
 
-            if (!AccountRequests.TryMigrate(migrator, account, message, timeProvider, logger, out var migrated, out var migrationFailed))
+            if (!AccountRequests.TryMigrate(migrator, account, message, ErrorReplies.AccountResult(timeProvider), logger, out var migrated, out var migrationFailed))
             {
                 return migrationFailed;
             }
@@ -79,10 +79,7 @@ public sealed class GetAccountHandler(
                 return AccountResultReplies.Ok(message, stored, created: false, config, timeProvider);
             }
 
-            if (attempt >= maxAttempts)
-            {
-                throw new AccountUpdateConflictException(accountId, attempt);
-            }
+            AccountRequests.RetryOrThrow(logger, MessageType, accountId, attempt, maxAttempts);
         }
     }
 }

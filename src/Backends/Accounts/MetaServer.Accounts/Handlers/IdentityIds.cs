@@ -19,6 +19,14 @@ internal static class IdentityIds
     public static string? ValidateCustomId(string? customId) =>
         DeviceIds.Validate(customId)?.Replace("device id", "custom id", StringComparison.Ordinal);
 
+    /// <summary>A device id as an identity, or INVALID_ARGUMENT with the reason.</summary>
+    public static Resolved Device(string deviceId) =>
+        DeviceIds.Validate(deviceId) is { } problem ? Resolved.Fail(ResultCode.InvalidArgument, problem) : Resolved.Ok(LinkedIdentity.Device(deviceId));
+
+    /// <summary>A custom id as an identity, or INVALID_ARGUMENT with the reason.</summary>
+    public static Resolved Custom(string customId) =>
+        ValidateCustomId(customId) is { } problem ? Resolved.Fail(ResultCode.InvalidArgument, problem) : Resolved.Ok(new LinkedIdentity(IdentityKind.Custom, customId));
+
     public static async Task<Resolved> VerifyProviderAsync(IdTokenVerifier verifier, IdentityProvider provider, string idToken, CancellationToken cancellationToken)
     {
         var kind = provider switch

@@ -52,7 +52,7 @@ internal sealed partial class IdentityLoginFlow(
                 if (creation.Created)
                 {
                     LogAccountCreated(creation.Account.AccountId, identity.Kind);
-                    await CacheSummaryAsync(creation.Account, cancellationToken);
+                    await AccountSummaries.WriteThroughAsync(summaryCache, creation.Account, logger, cancellationToken);
                     return AccountResultReplies.Ok(message, creation.Account, created: true, config, timeProvider);
                 }
 
@@ -65,7 +65,7 @@ internal sealed partial class IdentityLoginFlow(
                 return AccountResultReplies.Error(message, ResultCode.AccountBanned, AccountIdentityExtensions.BannedMessage(ban), timeProvider, account.AccountId);
             }
 
-            if (!AccountRequests.TryMigrate(migrator, account, message, timeProvider, logger, out var migrated, out var migrationFailed))
+            if (!AccountRequests.TryMigrate(migrator, account, message, ErrorReplies.AccountResult(timeProvider), logger, out var migrated, out var migrationFailed))
             {
                 return migrationFailed;
             }
@@ -85,43 +85,12 @@ internal sealed partial class IdentityLoginFlow(
                     LogAccountMigrated(stored.AccountId, account.SchemaVersion, stored.SchemaVersion);
                 }
 
-                await CacheSummaryAsync(stored, cancellationToken);
+                await AccountSummaries.WriteThroughAsync(summaryCache, stored, logger, cancellationToken);
 
                 return AccountResultReplies.Ok(message, stored, created: stored.CreationRequestId == requestId, config, timeProvider);
             }
 
-            if (attempt >= maxUpdateAttempts)
-            {
-                LogUpdateAttemptsExhausted(account.AccountId, attempt);
-                throw new AccountUpdateConflictException(account.AccountId, attempt);
-            }
-
-            LogUpdateConflict(account.AccountId, attempt);
-        }
-    }
-
-    private async ValueTask CacheSummaryAsync(Account account, CancellationToken cancellationToken)
-    {
-        if (summaryCache is null)
-        {
-            return;
-        }
-
-        try
-        {
-            await summaryCache.SetAsync(
-                new AccountSummary { AccountId = account.AccountId, Revision = account.Revision, Nickname = account.Nickname, LastLoginAt = account.LastLoginAt },
-                cancellationToken);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            throw;
-        }
-#pragma warning disable CA1031 // The login is stored; a cache outage must not fail it.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            LogSummaryCacheFailed(ex, account.AccountId);
+            AccountRequests.RetryOrThrow(logger, message.Envelope.MessageType, account.AccountId, attempt, maxUpdateAttempts);
         }
     }
 
@@ -148,13 +117,4 @@ internal sealed partial class IdentityLoginFlow(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Migrated account {AccountId} from schema version {FromVersion} to {ToVersion}")]
     private partial void LogAccountMigrated(string accountId, int fromVersion, int toVersion);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Login update of account {AccountId} lost a concurrent write on attempt {Attempt}; retrying")]
-    private partial void LogUpdateConflict(string accountId, int attempt);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not cache the summary of account {AccountId}; readers may see a stale one until it expires")]
-    private partial void LogSummaryCacheFailed(Exception exception, string accountId);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Login update of account {AccountId} gave up after {Attempts} conflicting attempts; the message will be redelivered")]
-    private partial void LogUpdateAttemptsExhausted(string accountId, int attempts);
 }

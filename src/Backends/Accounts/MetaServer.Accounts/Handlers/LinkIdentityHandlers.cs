@@ -1,6 +1,6 @@
 using MetaServer.Accounts.Domain;
+using MetaServer.Accounts.Economy;
 using MetaServer.Accounts.Identity;
-using MetaServer.Accounts.Migrations;
 using MetaServer.Accounts.Storage;
 using MetaServer.Pipelines;
 using MetaServer.Protocol;
@@ -12,13 +12,21 @@ namespace MetaServer.Accounts.Handlers;
 
 /// <summary>
 /// <c>accounts.link-identity</c> (routed <c>LinkRequest</c>): links a device, custom id or provider account to the
-/// player's account. Order (see <see cref="IAccountStore"/>): claim the identity, then add it to the account. An identity
-/// held by another account answers ALREADY_LINKED. Idempotent: an identity already linked to this account answers OK
-/// with the current snapshot (and completes a link that crashed after its claim).
+/// player's account. Runs through the <see cref="AccountMutationRunner"/> with the request's client request id as its
+/// key, in the order of <see cref="IAccountStore"/>: claim the identity, then add it to the account together with the
+/// request's record. An identity held by another account answers ALREADY_LINKED; an account at
+/// <see cref="AccountsOptions.MaxIdentitiesPerAccount"/> answers FAILED_PRECONDITION.
+/// <para>
+/// Idempotent by client request id: a recorded id answers OK with the current snapshot and does nothing else (no
+/// claim), so a replay of a link arriving after a later unlink does not link again. The same id reused for another
+/// request (an unlink, or a link of another identity) is refused with INVALID_ARGUMENT. The request is identified by
+/// the identity it links, not by its payload, so a retry with a refreshed provider token is the same request. A new
+/// link of an identity the account already lists answers OK (recorded), and restores a claim a crashed link lost.
+/// </para>
 /// </summary>
 public sealed partial class LinkIdentityHandler(
+    AccountMutationRunner runner,
     IAccountStore store,
-    AccountMigrator migrator,
     GameConfig.GameConfig config,
     IdTokenVerifier verifier,
     IOptions<AccountsOptions> options,
@@ -30,19 +38,15 @@ public sealed partial class LinkIdentityHandler(
     public async ValueTask<IReadOnlyList<OutgoingMessage>> HandleAsync(IncomingMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        if (!RoutedRequests.TryParse(message, LinkRequest.Parser, timeProvider, logger, out var request, out var invalid))
+        if (!AccountRequests.TryParseMutation(message, LinkRequest.Parser, r => r.ClientRequestId, timeProvider, logger, out var request, out var accountId, out var invalid))
         {
             return invalid;
         }
 
         var resolved = request.IdentityCase switch
         {
-            LinkRequest.IdentityOneofCase.DeviceId => DeviceIds.Validate(request.DeviceId) is { } bad
-                ? IdentityIds.Resolved.Fail(ResultCode.InvalidArgument, bad)
-                : IdentityIds.Resolved.Ok(LinkedIdentity.Device(request.DeviceId)),
-            LinkRequest.IdentityOneofCase.CustomId => IdentityIds.ValidateCustomId(request.CustomId) is { } bad
-                ? IdentityIds.Resolved.Fail(ResultCode.InvalidArgument, bad)
-                : IdentityIds.Resolved.Ok(new LinkedIdentity(Domain.IdentityKind.Custom, request.CustomId)),
+            LinkRequest.IdentityOneofCase.DeviceId => IdentityIds.Device(request.DeviceId),
+            LinkRequest.IdentityOneofCase.CustomId => IdentityIds.Custom(request.CustomId),
             LinkRequest.IdentityOneofCase.Provider =>
                 await IdentityIds.VerifyProviderAsync(verifier, request.Provider.Provider, request.Provider.IdToken, cancellationToken),
             _ => IdentityIds.Resolved.Fail(ResultCode.InvalidArgument, "Say which identity to link: a device id, a custom id or a provider token."),
@@ -52,65 +56,49 @@ public sealed partial class LinkIdentityHandler(
             return ClientReplies.Error(message, resolved.Code, resolved.Message, timeProvider);
         }
 
-        var accountId = message.Envelope.PlayerId!;
-        var now = timeProvider.GetUtcNow();
+        var maxIdentities = options.Value.MaxIdentitiesPerAccount;
         var claimed = false;
-        for (var attempt = 1; ; attempt++)
-        {
-            var account = await store.GetAsync(accountId, cancellationToken);
-            if (account is null)
+        var run = await runner.RunAsync(
+            new MutationRequest(accountId, request.ClientRequestId, MessageType, ClientRequestIds.Fingerprint(identity)),
+            (account, _) => Link(account, identity, maxIdentities),
+            new MutationSideEffects
             {
-                return ClientReplies.Error(message, ResultCode.NotFound, "The account does not exist.", timeProvider);
-            }
-
-            if (account.ActiveBan(now) is { } ban)
-            {
-                return ClientReplies.Error(message, ResultCode.AccountBanned, AccountIdentityExtensions.BannedMessage(ban), timeProvider);
-            }
-
-            if (!RoutedRequests.TryMigrate(migrator, account, message, timeProvider, logger, out var migrated, out var migrationFailed))
-            {
-                return migrationFailed;
-            }
-
-            if (!account.HasIdentity(identity) && account.IdentityCount() >= options.Value.MaxIdentitiesPerAccount)
-            {
-                return ClientReplies.Error(
-                    message, ResultCode.FailedPrecondition, $"An account can have at most {options.Value.MaxIdentitiesPerAccount} linked identities; unlink one first.", timeProvider);
-            }
-
-            if (!claimed)
-            {
-                // Also run for an identity the account already lists: a no-op, or it restores a lost claim.
-                var claim = await store.ClaimIdentityAsync(identity, accountId, cancellationToken);
-                if (!claim.Claimed)
+                // Step 1 of a link (see IAccountStore), once per request: for an identity the account already lists it
+                // is a no-op or restores a lost claim. A claim whose account write then fails stays; a retry completes it.
+                BeforeWrite = async (_, ct) =>
                 {
-                    LogAlreadyLinked(accountId, identity.Kind);
-                    return ClientReplies.Error(
-                        message, ResultCode.AlreadyLinked, $"This {LinkedIdentity.Describe(identity.Kind)} is already linked to another account.", timeProvider);
-                }
+                    if (claimed)
+                    {
+                        return null;
+                    }
 
-                claimed = true;
-            }
+                    if (!(await store.ClaimIdentityAsync(identity, accountId, ct)).Claimed)
+                    {
+                        LogAlreadyLinked(accountId, identity.Kind);
+                        return new MutationOutcome.Refused(ResultCode.AlreadyLinked, $"This {LinkedIdentity.Describe(identity.Kind)} is already linked to another account.");
+                    }
 
-            if (account.HasIdentity(identity) && ReferenceEquals(migrated, account))
-            {
-                return RoutedRequests.Snapshot(message, account, config, timeProvider);
-            }
-
-            var update = await store.TryUpdateAsync(migrated.WithIdentity(identity), account.Revision, cancellationToken);
-            if (update is { Succeeded: true, Account: { } stored })
-            {
-                LogLinked(accountId, identity.Kind);
-                return RoutedRequests.Snapshot(message, stored, config, timeProvider);
-            }
-
-            if (attempt >= options.Value.MaxUpdateAttempts)
-            {
-                // The claim stays: a retry of this link finds it and completes the link.
-                throw new AccountUpdateConflictException(accountId, attempt);
-            }
+                    claimed = true;
+                    return null;
+                },
+            },
+            cancellationToken);
+        if (run is MutationRun.Applied { Replayed: false })
+        {
+            LogLinked(accountId, identity.Kind);
         }
+
+        return AccountRequests.ClientReply(message, run, config, timeProvider);
+    }
+
+    private static MutationOutcome Link(Account account, LinkedIdentity identity, int maxIdentities)
+    {
+        if (!account.HasIdentity(identity) && account.IdentityCount() >= maxIdentities)
+        {
+            return MutationOutcome.Refuse(ResultCode.FailedPrecondition, $"An account can have at most {maxIdentities} linked identities; unlink one first.");
+        }
+
+        return MutationOutcome.Apply(account.WithIdentity(identity), Granted.None);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Linked a {Kind} to account {AccountId}")]
@@ -121,15 +109,20 @@ public sealed partial class LinkIdentityHandler(
 }
 
 /// <summary>
-/// <c>accounts.unlink-identity</c> (routed <c>UnlinkRequest</c>): removes an identity from the player's account, then
-/// releases its claim. The last identity of an account cannot be unlinked (FAILED_PRECONDITION). Idempotent: an
-/// identity the account no longer lists answers OK with the current snapshot (and releases a claim a crashed unlink left).
+/// <c>accounts.unlink-identity</c> (routed <c>UnlinkRequest</c>): removes an identity from the player's account
+/// (together with the request's record, through the <see cref="AccountMutationRunner"/>), then releases its claim
+/// (see <see cref="IAccountStore"/>). The last identity of an account cannot be unlinked (FAILED_PRECONDITION).
+/// <para>
+/// Idempotent by client request id: a recorded id answers OK with the current snapshot and does nothing else; in
+/// particular it does not release the claim again, which a later link of the identity may hold. The same id reused for
+/// another request is refused with INVALID_ARGUMENT. A new unlink of an identity the account does not list answers OK
+/// (recorded) and releases a claim a crashed unlink left.
+/// </para>
 /// </summary>
 public sealed partial class UnlinkIdentityHandler(
+    AccountMutationRunner runner,
     IAccountStore store,
-    AccountMigrator migrator,
     GameConfig.GameConfig config,
-    IOptions<AccountsOptions> options,
     TimeProvider timeProvider,
     ILogger<UnlinkIdentityHandler> logger) : IMessageHandler
 {
@@ -138,7 +131,7 @@ public sealed partial class UnlinkIdentityHandler(
     public async ValueTask<IReadOnlyList<OutgoingMessage>> HandleAsync(IncomingMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        if (!RoutedRequests.TryParse(message, UnlinkRequest.Parser, timeProvider, logger, out var request, out var invalid))
+        if (!AccountRequests.TryParseMutation(message, UnlinkRequest.Parser, r => r.ClientRequestId, timeProvider, logger, out var request, out var accountId, out var invalid))
         {
             return invalid;
         }
@@ -149,52 +142,31 @@ public sealed partial class UnlinkIdentityHandler(
             return ClientReplies.Error(message, resolved.Code, resolved.Message, timeProvider);
         }
 
-        var accountId = message.Envelope.PlayerId!;
-        var now = timeProvider.GetUtcNow();
-        for (var attempt = 1; ; attempt++)
+        var run = await runner.RunAsync(
+            new MutationRequest(accountId, request.ClientRequestId, MessageType, ClientRequestIds.Fingerprint(identity)),
+            (account, _) => Unlink(account, identity),
+            new MutationSideEffects
+            {
+                // Step 2 of an unlink (see IAccountStore): only once the account no longer lists the identity.
+                AfterWrite = (_, ct) => store.ReleaseIdentityAsync(identity, accountId, ct),
+            },
+            cancellationToken);
+        if (run is MutationRun.Applied { Replayed: false })
         {
-            var account = await store.GetAsync(accountId, cancellationToken);
-            if (account is null)
-            {
-                return ClientReplies.Error(message, ResultCode.NotFound, "The account does not exist.", timeProvider);
-            }
-
-            if (account.ActiveBan(now) is { } ban)
-            {
-                return ClientReplies.Error(message, ResultCode.AccountBanned, AccountIdentityExtensions.BannedMessage(ban), timeProvider);
-            }
-
-            if (!RoutedRequests.TryMigrate(migrator, account, message, timeProvider, logger, out var migrated, out var migrationFailed))
-            {
-                return migrationFailed;
-            }
-
-            if (!account.HasIdentity(identity))
-            {
-                // Already unlinked (or never linked): release a claim a crashed unlink may have left.
-                await store.ReleaseIdentityAsync(identity, accountId, cancellationToken);
-                return RoutedRequests.Snapshot(message, account, config, timeProvider);
-            }
-
-            if (account.IdentityCount() <= 1)
-            {
-                return ClientReplies.Error(
-                    message, ResultCode.FailedPrecondition, "This is the account's last identity; link another one before unlinking it.", timeProvider);
-            }
-
-            var update = await store.TryUpdateAsync(migrated.WithoutIdentity(identity), account.Revision, cancellationToken);
-            if (update is { Succeeded: true, Account: { } stored })
-            {
-                await store.ReleaseIdentityAsync(identity, accountId, cancellationToken);
-                LogUnlinked(accountId, identity.Kind);
-                return RoutedRequests.Snapshot(message, stored, config, timeProvider);
-            }
-
-            if (attempt >= options.Value.MaxUpdateAttempts)
-            {
-                throw new AccountUpdateConflictException(accountId, attempt);
-            }
+            LogUnlinked(accountId, identity.Kind);
         }
+
+        return AccountRequests.ClientReply(message, run, config, timeProvider);
+    }
+
+    private static MutationOutcome Unlink(Account account, LinkedIdentity identity)
+    {
+        if (account.HasIdentity(identity) && account.IdentityCount() <= 1)
+        {
+            return MutationOutcome.Refuse(ResultCode.FailedPrecondition, "This is the account's last identity; link another one before unlinking it.");
+        }
+
+        return MutationOutcome.Apply(account.WithoutIdentity(identity), Granted.None);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Unlinked a {Kind} from account {AccountId}")]

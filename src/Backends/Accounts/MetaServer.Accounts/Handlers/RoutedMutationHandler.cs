@@ -14,7 +14,7 @@ namespace MetaServer.Accounts.Handlers;
 /// <c>ClientReply</c>: OK with <see cref="AccountResponse"/> (full snapshot and what was granted), or the error.
 /// A retry with the same client request id gets OK with the current snapshot and the first attempt's grant.
 /// </summary>
-public abstract partial class RoutedMutationHandler<TRequest> : IMessageHandler
+public abstract class RoutedMutationHandler<TRequest> : IMessageHandler
     where TRequest : class, IMessage<TRequest>
 {
     private readonly AccountMutationRunner _runner;
@@ -51,49 +51,20 @@ public abstract partial class RoutedMutationHandler<TRequest> : IMessageHandler
     public async ValueTask<IReadOnlyList<OutgoingMessage>> HandleAsync(IncomingMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        TRequest request;
-        try
+        if (!AccountRequests.TryParseMutation(message, Parser, ClientRequestIdOf, TimeProvider, _logger, out var request, out var accountId, out var invalidRequest))
         {
-            request = Parser.ParseFrom(message.Envelope.Payload.Span);
-        }
-        catch (InvalidProtocolBufferException)
-        {
-            LogUndecodablePayload(_logger, message.Envelope.MessageType, message.Envelope.MessageId);
-            return ClientReplies.Error(message, ResultCode.InvalidArgument, "The request could not be decoded.", TimeProvider);
+            return invalidRequest;
         }
 
-        var accountId = message.Envelope.PlayerId;
-        if (string.IsNullOrEmpty(accountId) || accountId.Length > GetAccountHandler.MaxAccountIdLength)
-        {
-            return ClientReplies.Error(message, ResultCode.NotAuthenticated, "The request needs a logged-in account.", TimeProvider);
-        }
-
-        var clientRequestId = ClientRequestIdOf(request);
-        if ((ClientRequestIds.Validate(clientRequestId) ?? Validate(request)) is { } invalid)
+        if (Validate(request) is { } invalid)
         {
             return ClientReplies.Error(message, ResultCode.InvalidArgument, invalid, TimeProvider);
         }
 
         var run = await _runner.RunAsync(
-            new MutationRequest(accountId, clientRequestId, MessageType, ClientRequestIds.Fingerprint(message.Envelope.Payload.Span)),
+            new MutationRequest(accountId, ClientRequestIdOf(request), MessageType, ClientRequestIds.Fingerprint(message.Envelope.Payload.Span)),
             (account, now) => Apply(account, request, now),
             cancellationToken);
-        switch (run)
-        {
-            case MutationRun.Applied applied:
-                var response = new AccountResponse
-                {
-                    Account = AccountSnapshots.ToSnapshot(applied.Account, Config, TimeProvider.GetUtcNow()),
-                    Granted = AccountSnapshots.ToGrant(applied.Granted),
-                };
-                return ClientReplies.Ok(message, new Envelope { Account = response }, TimeProvider);
-            case MutationRun.Refused refused:
-                return ClientReplies.Error(message, refused.Code, refused.Message, TimeProvider);
-            default:
-                throw new InvalidOperationException($"Unknown mutation run {run.GetType().Name}.");
-        }
+        return AccountRequests.ClientReply(message, run, Config, TimeProvider);
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{MessageType} message {MessageId} has a payload that does not decode")]
-    private static partial void LogUndecodablePayload(ILogger logger, string messageType, string messageId);
 }

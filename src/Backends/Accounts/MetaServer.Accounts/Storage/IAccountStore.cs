@@ -30,8 +30,11 @@ namespace MetaServer.Accounts.Storage;
 /// deletes the claim only if it still points at that account. Crash points and how they heal:
 /// a claim whose account does not list the identity is a <em>dangling claim</em> (link crashed after 1, or unlink
 /// crashed after 1). It never logs anyone in (<see cref="FindByIdentityAsync"/> returns only an account that lists
-/// the identity). A retry of the same link or unlink completes it (the claim is this account's, so step 1 passes
-/// again; unlink releases even when the account no longer lists it). If nobody retries, the claim becomes stale
+/// the identity). A retry of a link whose account write did not happen completes it (the claim is this account's, so
+/// step 1 passes again). The handlers store a request's idempotency record in the same write as the account change, so
+/// the retry of an unlink that crashed after its write is a replay and does not release: by then a later link of the
+/// identity may hold the claim again. A new unlink request for the identity releases such a claim. If nobody does,
+/// the claim becomes stale
 /// after <see cref="IdentityClaims.StaleAfter"/> and the next claim or creation for the identity takes it over;
 /// the grace period keeps an in-flight link of the owner safe. A claim whose account is missing is a half-finished
 /// creation and stays its account's (the next login completes it). A young dangling claim refuses other writers:
