@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
@@ -36,6 +37,46 @@ public sealed class AwsJsonClient
         _logger = logger;
         _contentType = new MediaTypeHeaderValue(service.ContentType);
         _credentials = new Lazy<AWSCredentials>(credentials, LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    /// <summary>
+    /// The client of one service, configured from its <paramref name="options"/>: endpoint, region, retry timing, and
+    /// credentials (<paramref name="credentials"/> if given, else <see cref="AwsServiceOptions.ResolveCredentials"/> on
+    /// the first call).
+    /// </summary>
+    /// <param name="displayName">Name in messages and logs, e.g. "SQS".</param>
+    /// <param name="signingName">SigV4 service name, e.g. "sqs".</param>
+    /// <param name="targetPrefix">Prefix of the <c>X-Amz-Target</c> header, e.g. "AmazonSQS".</param>
+    /// <param name="contentType"><c>application/x-amz-json-1.0</c> or <c>application/x-amz-json-1.1</c>.</param>
+    /// <param name="calls">Optional counter of HTTP calls, tagged by action and outcome.</param>
+    public static AwsJsonClient Create(
+        HttpClient http,
+        AwsServiceOptions options,
+        string displayName,
+        string signingName,
+        string targetPrefix,
+        string contentType,
+        Counter<long>? calls,
+        TimeProvider timeProvider,
+        ILogger logger,
+        AWSCredentials? credentials = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var service = new AwsJsonService
+        {
+            DisplayName = displayName,
+            SigningName = signingName,
+            TargetPrefix = targetPrefix,
+            ContentType = contentType,
+            Endpoint = options.ResolveEndpoint(),
+            Region = options.Region,
+            MaxRetries = options.MaxRetries,
+            RetryBaseDelay = options.RetryBaseDelay,
+            RetryMaxDelay = options.RetryMaxDelay,
+            RequestTimeout = options.RequestTimeout,
+            Calls = calls,
+        };
+        return new AwsJsonClient(http, service, () => credentials ?? options.ResolveCredentials(), timeProvider, logger);
     }
 
     public Uri Endpoint => _service.Endpoint;

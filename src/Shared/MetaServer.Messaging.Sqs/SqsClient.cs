@@ -30,30 +30,7 @@ public sealed class SqsClient : ISqsClient
     /// <param name="credentials">Explicit credentials; null uses <see cref="SqsOptions.AccessKey"/> or else the AWS default chain.</param>
     public SqsClient(HttpClient http, SqsOptions options, TimeProvider timeProvider, ILogger<SqsClient> logger, AWSCredentials? credentials = null)
     {
-        ArgumentNullException.ThrowIfNull(http);
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(timeProvider);
-        ArgumentNullException.ThrowIfNull(logger);
-        var service = new AwsJsonService
-        {
-            DisplayName = "SQS",
-            SigningName = "sqs",
-            TargetPrefix = "AmazonSQS",
-            ContentType = "application/x-amz-json-1.0",
-            Endpoint = options.ResolveEndpoint(),
-            Region = options.Region,
-            MaxRetries = options.MaxRetries,
-            RetryBaseDelay = options.RetryBaseDelay,
-            RetryMaxDelay = options.RetryMaxDelay,
-            RequestTimeout = options.RequestTimeout,
-            Calls = Calls,
-        };
-        _client = new AwsJsonClient(
-            http,
-            service,
-            () => credentials ?? AwsCredentialsResolver.Resolve(options.AccessKey, options.SecretKey, options.SessionToken),
-            timeProvider,
-            logger);
+        _client = AwsJsonClient.Create(http, options, "SQS", "sqs", "AmazonSQS", "application/x-amz-json-1.0", Calls, timeProvider, logger, credentials);
     }
 
     public Uri Endpoint => _client.Endpoint;

@@ -1,41 +1,22 @@
 using System.ComponentModel.DataAnnotations;
-using Microsoft.Extensions.Options;
+using MetaServer.Aws;
 
 namespace MetaServer.Messaging.Sqs;
 
-/// <summary>Amazon SQS transport settings, bound from <c>MetaServer:Sqs</c>.</summary>
-public sealed class SqsOptions
+/// <summary>
+/// Amazon SQS transport settings, bound from <c>MetaServer:Sqs</c>: the common AWS client settings of
+/// <see cref="AwsServiceOptions"/> (empty <see cref="AwsServiceOptions.ServiceUrl"/>: <c>https://sqs.{Region}.amazonaws.com</c>;
+/// <see cref="AwsServiceOptions.RequestTimeout"/> comes on top of a receive's long-poll wait), batching, pacing and
+/// reply-queue clean-up.
+/// </summary>
+public sealed class SqsOptions : AwsServiceOptions
 {
     public const string SectionName = "MetaServer:Sqs";
 
-    /// <summary>Endpoint override (a local stand-in, a VPC endpoint). Empty: <c>https://sqs.{Region}.amazonaws.com</c>.</summary>
-    public string? ServiceUrl { get; set; }
-
-    /// <summary>AWS region; also the SigV4 signing region when <see cref="ServiceUrl"/> is set.</summary>
-    [Required(ErrorMessage = "MetaServer:Sqs:Region is required (e.g. 'eu-west-1').")]
-    [RegularExpression("^[a-z0-9-]{2,40}$", ErrorMessage = "MetaServer:Sqs:Region must look like 'eu-west-1'.")]
-    public string Region { get; set; } = string.Empty;
-
-    /// <summary>Explicit access key; empty uses the AWS default chain (environment, profile, ECS/EC2 role). Never logged.</summary>
-    public string? AccessKey { get; set; }
-
-    /// <summary>Secret key going with <see cref="AccessKey"/>. Never logged.</summary>
-    public string? SecretKey { get; set; }
-
-    /// <summary>Optional session token going with <see cref="AccessKey"/>. Never logged.</summary>
-    public string? SessionToken { get; set; }
-
-    /// <summary>Retries of a throttled, failed (5xx) or unreachable call, with jittered exponential back-off.</summary>
-    [Range(0, 10)]
-    public int MaxRetries { get; set; } = 4;
-
-    /// <summary>First back-off step; each retry doubles it (with jitter) up to <see cref="RetryMaxDelay"/>.</summary>
-    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(50);
-
-    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(5);
-
-    /// <summary>Time limit of one HTTP call, on top of a receive's long-poll wait.</summary>
-    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(15);
+    public SqsOptions()
+        : base(SectionName, "sqs")
+    {
+    }
 
     /// <summary>Coalesce sends and deletes on one queue (from any caller) into batch calls of up to 10.</summary>
     public bool BatchingEnabled { get; set; } = true;
@@ -79,63 +60,28 @@ public sealed class SqsOptions
     /// <summary>How often the janitor looks for abandoned reply queues.</summary>
     public TimeSpan ReplyQueueSweepInterval { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>The endpoint calls go to (a method, so options validation does not evaluate it before Region is checked).</summary>
-    public Uri ResolveEndpoint() => string.IsNullOrWhiteSpace(ServiceUrl)
-        ? new Uri($"https://sqs.{Region}.amazonaws.com/")
-        : new Uri(ServiceUrl, UriKind.Absolute);
+    protected override void AddServiceValidationFailures(string section, ICollection<string> failures)
+    {
+        ArgumentNullException.ThrowIfNull(failures);
+        var maxLinger = TimeSpan.FromSeconds(1);
+        if (SendLinger < TimeSpan.Zero || SendLinger > maxLinger
+            || DeleteLinger < TimeSpan.Zero || DeleteLinger > maxLinger
+            || ReceiveLinger < TimeSpan.Zero || ReceiveLinger > maxLinger)
+        {
+            failures.Add($"{section}:SendLinger, DeleteLinger and ReceiveLinger must be between 0 and 1 second (0 disables the pacing).");
+        }
+
+        if (ReplyQueueHeartbeatInterval < TimeSpan.FromSeconds(1) || ReplyQueueSweepInterval < TimeSpan.FromSeconds(1))
+        {
+            failures.Add($"{section}:ReplyQueueHeartbeatInterval and ReplyQueueSweepInterval must be at least 1 second.");
+        }
+
+        if (ReplyQueueOrphanAge < ReplyQueueHeartbeatInterval * 3)
+        {
+            failures.Add($"{section}:ReplyQueueOrphanAge must be at least three heartbeat intervals, or live queues would be deleted.");
+        }
+    }
 }
 
 /// <summary>Cross-field checks of <see cref="SqsOptions"/>, run at start-up.</summary>
-public sealed class SqsOptionsValidator : IValidateOptions<SqsOptions>
-{
-    public ValidateOptionsResult Validate(string? name, SqsOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        var failures = new List<string>();
-        if (!string.IsNullOrWhiteSpace(options.ServiceUrl)
-            && (!Uri.TryCreate(options.ServiceUrl, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps)))
-        {
-            failures.Add("MetaServer:Sqs:ServiceUrl must be an absolute http(s) URL.");
-        }
-
-        if (string.IsNullOrEmpty(options.AccessKey) != string.IsNullOrEmpty(options.SecretKey))
-        {
-            failures.Add("MetaServer:Sqs:AccessKey and MetaServer:Sqs:SecretKey go together: set both, or neither to use the AWS default credential chain.");
-        }
-
-        if (!string.IsNullOrEmpty(options.SessionToken) && string.IsNullOrEmpty(options.AccessKey))
-        {
-            failures.Add("MetaServer:Sqs:SessionToken needs MetaServer:Sqs:AccessKey and SecretKey.");
-        }
-
-        if (options.RetryBaseDelay <= TimeSpan.Zero || options.RetryMaxDelay < options.RetryBaseDelay)
-        {
-            failures.Add("MetaServer:Sqs:RetryBaseDelay must be positive and no more than RetryMaxDelay.");
-        }
-
-        if (options.RequestTimeout < TimeSpan.FromSeconds(1))
-        {
-            failures.Add("MetaServer:Sqs:RequestTimeout must be at least 1 second.");
-        }
-
-        var maxLinger = TimeSpan.FromSeconds(1);
-        if (options.SendLinger < TimeSpan.Zero || options.SendLinger > maxLinger
-            || options.DeleteLinger < TimeSpan.Zero || options.DeleteLinger > maxLinger
-            || options.ReceiveLinger < TimeSpan.Zero || options.ReceiveLinger > maxLinger)
-        {
-            failures.Add("MetaServer:Sqs:SendLinger, DeleteLinger and ReceiveLinger must be between 0 and 1 second (0 disables the pacing).");
-        }
-
-        if (options.ReplyQueueHeartbeatInterval < TimeSpan.FromSeconds(1) || options.ReplyQueueSweepInterval < TimeSpan.FromSeconds(1))
-        {
-            failures.Add("MetaServer:Sqs:ReplyQueueHeartbeatInterval and ReplyQueueSweepInterval must be at least 1 second.");
-        }
-
-        if (options.ReplyQueueOrphanAge < options.ReplyQueueHeartbeatInterval * 3)
-        {
-            failures.Add("MetaServer:Sqs:ReplyQueueOrphanAge must be at least three heartbeat intervals, or live queues would be deleted.");
-        }
-
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
-    }
-}
+public sealed class SqsOptionsValidator : AwsServiceOptionsValidator<SqsOptions>;

@@ -1,3 +1,4 @@
+using MetaServer.Aws;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -18,14 +19,7 @@ public static class SqsServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddSqsTransport(this IServiceCollection services, IConfiguration configuration)
     {
-        ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<SqsOptions>()
-            .Bind(configuration.GetSection(SqsOptions.SectionName))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SqsOptions>, SqsOptionsValidator>());
-        services.TryAddSingleton(TimeProvider.System);
-        services.AddHttpClient(HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddAwsServiceOptions<SqsOptions, SqsOptionsValidator>(configuration, SqsOptions.SectionName, HttpClientName);
         services.TryAddSingleton<ISqsClient>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<SqsOptions>>().Value;
@@ -39,7 +33,7 @@ public static class SqsServiceCollectionExtensions
                 client.Endpoint,
                 options.Region,
                 options.BatchingEnabled,
-                string.IsNullOrEmpty(options.AccessKey) ? "AWS default chain" : "configured access key");
+                options.DescribeCredentialSource());
             return client;
         });
         services.TryAddSingleton(sp => new SqsTransport(

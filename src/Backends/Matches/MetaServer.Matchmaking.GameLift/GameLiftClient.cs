@@ -33,27 +33,7 @@ public sealed class GameLiftClient : IGameLiftClient
     /// <param name="credentials">Explicit credentials; null uses <see cref="GameLiftOptions.AccessKey"/> or else the AWS default chain.</param>
     public GameLiftClient(HttpClient http, GameLiftOptions options, TimeProvider timeProvider, ILogger<GameLiftClient> logger, AWSCredentials? credentials = null)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        var service = new AwsJsonService
-        {
-            DisplayName = "GameLift",
-            SigningName = SigningName,
-            TargetPrefix = TargetPrefix,
-            ContentType = ContentType,
-            Endpoint = options.ResolveEndpoint(),
-            Region = options.Region,
-            MaxRetries = options.MaxRetries,
-            RetryBaseDelay = options.RetryBaseDelay,
-            RetryMaxDelay = options.RetryMaxDelay,
-            RequestTimeout = options.RequestTimeout,
-            Calls = Calls,
-        };
-        _client = new AwsJsonClient(
-            http,
-            service,
-            () => credentials ?? AwsCredentialsResolver.Resolve(options.AccessKey, options.SecretKey, options.SessionToken),
-            timeProvider,
-            logger);
+        _client = AwsJsonClient.Create(http, options, "GameLift", SigningName, TargetPrefix, ContentType, Calls, timeProvider, logger, credentials);
     }
 
     public Uri Endpoint => _client.Endpoint;

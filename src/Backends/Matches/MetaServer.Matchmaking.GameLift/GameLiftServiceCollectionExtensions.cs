@@ -1,3 +1,4 @@
+using MetaServer.Aws;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -17,14 +18,7 @@ public static class GameLiftServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddGameLiftClient(this IServiceCollection services, IConfiguration configuration)
     {
-        ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<GameLiftOptions>()
-            .Bind(configuration.GetSection(GameLiftOptions.SectionName))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GameLiftOptions>, GameLiftOptionsValidator>());
-        services.TryAddSingleton(TimeProvider.System);
-        services.AddHttpClient(HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddAwsServiceOptions<GameLiftOptions, GameLiftOptionsValidator>(configuration, GameLiftOptions.SectionName, HttpClientName);
         services.TryAddSingleton<IGameLiftClient>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<GameLiftOptions>>().Value;
@@ -34,7 +28,7 @@ public static class GameLiftServiceCollectionExtensions
                 options,
                 sp.GetRequiredService<TimeProvider>(),
                 logger);
-            GameLiftLog.Started(logger, client.Endpoint, options.Region, Aws.AwsCredentialsResolver.DescribeSource(options.AccessKey));
+            GameLiftLog.Started(logger, client.Endpoint, options.Region, options.DescribeCredentialSource());
             return client;
         });
         return services;
