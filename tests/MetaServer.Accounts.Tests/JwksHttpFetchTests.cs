@@ -15,12 +15,12 @@ public sealed class JwksHttpFetchTests : IAsyncLifetime
 {
     private readonly TestIdTokens _tokens = new();
     private readonly ManualTimeProvider _clock = new(TestAccounts.Epoch);
-    private JwksServer _server = null!;
+    private LoopbackHttpServer _server = null!;
 
     public async Task InitializeAsync()
     {
-        _server = await JwksServer.StartAsync();
-        _server.Respond = () => (200, _tokens.JwksJson(includeSecondRsa: false));
+        _server = await LoopbackHttpServer.StartAsync();
+        _server.Responder = _ => new ScriptedResponse(200, _tokens.JwksJson(includeSecondRsa: false));
     }
 
     public async Task DisposeAsync()
@@ -33,7 +33,7 @@ public sealed class JwksHttpFetchTests : IAsyncLifetime
     {
         var options = _tokens.Options();
         options.Google.JwksFile = null;
-        options.Google.JwksUri = _server.KeysUri.ToString();
+        options.Google.JwksUri = new Uri(_server.Endpoint, "keys").ToString();
         options.JwksFetchTimeout = fetchTimeout ?? TimeSpan.FromSeconds(30);
         return options;
     }
@@ -60,7 +60,7 @@ public sealed class JwksHttpFetchTests : IAsyncLifetime
         Assert.Equal("sub-1", first.Subject);
         Assert.True(second.IsValid, second.Message);
         Assert.Equal("sub-2", second.Subject);
-        Assert.Equal(1, _server.Requests);
+        Assert.Equal(1, _server.RequestCount);
     }
 
     [Fact]
@@ -74,7 +74,7 @@ public sealed class JwksHttpFetchTests : IAsyncLifetime
         var result = await VerifyAsync(verifier, _tokens.Google(_clock.GetUtcNow()));
 
         Assert.True(result.IsValid, result.Message);
-        Assert.Equal(2, _server.Requests);
+        Assert.Equal(2, _server.RequestCount);
     }
 
     [Fact]
@@ -82,16 +82,16 @@ public sealed class JwksHttpFetchTests : IAsyncLifetime
     {
         var verifier = Verifier(Options());
         Assert.True((await VerifyAsync(verifier, _tokens.Google(_clock.GetUtcNow()))).IsValid);
-        Assert.Equal(1, _server.Requests);
+        Assert.Equal(1, _server.RequestCount);
 
         // The provider rotates in a new key right after the first fetch.
-        _server.Respond = () => (200, _tokens.JwksJson(includeSecondRsa: true));
+        _server.Responder = _ => new ScriptedResponse(200, _tokens.JwksJson(includeSecondRsa: true));
         var tooSoon = await VerifyAsync(verifier, _tokens.Google(_clock.GetUtcNow(), kid: "test-rsa-2", rsa: _tokens.SecondRsa));
-        Assert.Equal(1, _server.Requests);
+        Assert.Equal(1, _server.RequestCount);
 
         _clock.Advance(TimeSpan.FromMinutes(1));
         var rotated = await VerifyAsync(verifier, _tokens.Google(_clock.GetUtcNow(), kid: "test-rsa-2", rsa: _tokens.SecondRsa));
-        Assert.Equal(2, _server.Requests);
+        Assert.Equal(2, _server.RequestCount);
 
         // Tokens with made-up key ids cannot make the server hammer the provider.
         for (var i = 0; i < 5; i++)
@@ -99,7 +99,7 @@ public sealed class JwksHttpFetchTests : IAsyncLifetime
             Assert.False((await VerifyAsync(verifier, _tokens.Google(_clock.GetUtcNow(), kid: "made-up-" + i))).IsValid);
         }
 
-        Assert.Equal(2, _server.Requests);
+        Assert.Equal(2, _server.RequestCount);
         _clock.Advance(TimeSpan.FromMinutes(1));
         var afterInterval = await VerifyAsync(verifier, _tokens.Google(_clock.GetUtcNow(), kid: "made-up-again"));
 
@@ -107,7 +107,7 @@ public sealed class JwksHttpFetchTests : IAsyncLifetime
         Assert.Contains("unknown key", tooSoon.Message, StringComparison.Ordinal);
         Assert.True(rotated.IsValid, rotated.Message);
         Assert.False(afterInterval.IsValid);
-        Assert.Equal(3, _server.Requests);
+        Assert.Equal(3, _server.RequestCount);
     }
 
     [Theory]
@@ -119,7 +119,7 @@ public sealed class JwksHttpFetchTests : IAsyncLifetime
     [InlineData(200, "[1,2,3]")]
     public async Task VerifyAsync_ServerErrorOrMalformedJwks_UnavailableWithPlainReason(int status, string body)
     {
-        _server.Respond = () => (status, body);
+        _server.Responder = _ => new ScriptedResponse(status, body);
         var verifier = Verifier(Options());
 
         var result = await VerifyAsync(verifier, _tokens.Google(_clock.GetUtcNow()));
@@ -127,28 +127,28 @@ public sealed class JwksHttpFetchTests : IAsyncLifetime
         Assert.False(result.IsValid);
         Assert.Equal(ResultCode.Unavailable, result.Code);
         Assert.Equal("The signing keys of Google Sign-In are unavailable; retry later.", result.Message);
-        Assert.Equal(1, _server.Requests);
+        Assert.Equal(1, _server.RequestCount);
     }
 
     [Fact]
     public async Task VerifyAsync_FailedFetchWithoutKeys_StaysUnavailableAndRetriesAfterMinRefreshInterval()
     {
-        _server.Respond = () => (500, "down");
+        _server.Responder = _ => new ScriptedResponse(500, "down");
         var verifier = Verifier(Options());
         Assert.Equal(ResultCode.Unavailable, (await VerifyAsync(verifier, _tokens.Google(_clock.GetUtcNow()))).Code);
 
         // Within the interval: no new request, and the reason still says the keys are unavailable.
         var again = await VerifyAsync(verifier, _tokens.Google(_clock.GetUtcNow()));
-        Assert.Equal(1, _server.Requests);
+        Assert.Equal(1, _server.RequestCount);
 
-        _server.Respond = () => (200, _tokens.JwksJson(includeSecondRsa: false));
+        _server.Responder = _ => new ScriptedResponse(200, _tokens.JwksJson(includeSecondRsa: false));
         _clock.Advance(TimeSpan.FromMinutes(1));
         var recovered = await VerifyAsync(verifier, _tokens.Google(_clock.GetUtcNow()));
 
         Assert.Equal(ResultCode.Unavailable, again.Code);
         Assert.Contains("unavailable", again.Message, StringComparison.Ordinal);
         Assert.True(recovered.IsValid, recovered.Message);
-        Assert.Equal(2, _server.Requests);
+        Assert.Equal(2, _server.RequestCount);
     }
 
     [Fact]
@@ -158,12 +158,12 @@ public sealed class JwksHttpFetchTests : IAsyncLifetime
         var verifier = Verifier(options);
         Assert.True((await VerifyAsync(verifier, _tokens.Google(_clock.GetUtcNow()))).IsValid);
 
-        _server.Respond = () => (500, "down");
+        _server.Responder = _ => new ScriptedResponse(500, "down");
         _clock.Advance(options.Google.JwksRefreshInterval);
         var result = await VerifyAsync(verifier, _tokens.Google(_clock.GetUtcNow()));
 
         Assert.True(result.IsValid, result.Message);
-        Assert.Equal(2, _server.Requests);
+        Assert.Equal(2, _server.RequestCount);
     }
 
     [Fact]
@@ -179,6 +179,6 @@ public sealed class JwksHttpFetchTests : IAsyncLifetime
         await requestSeen.WithTimeout("the key request reaching the server");
         Assert.Equal(ResultCode.Unavailable, result.Code);
         Assert.Contains("unavailable", result.Message, StringComparison.Ordinal);
-        Assert.Equal(1, _server.Requests);
+        Assert.Equal(1, _server.RequestCount);
     }
 }

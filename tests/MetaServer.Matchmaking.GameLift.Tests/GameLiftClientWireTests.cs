@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Amazon.Runtime;
 using MetaServer.Aws;
+using MetaServer.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace MetaServer.Matchmaking.GameLift.Tests;
@@ -19,11 +20,11 @@ public sealed partial class GameLiftClientWireTests : IAsyncLifetime
     private const string Region = "eu-west-1";
     private const string Secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
     private readonly HttpClient _http = new();
-    private LoopbackGameLiftServer? _server;
+    private LoopbackHttpServer? _server;
 
-    private LoopbackGameLiftServer Server => _server!;
+    private LoopbackHttpServer Server => _server!;
 
-    public async Task InitializeAsync() => _server = await LoopbackGameLiftServer.StartAsync();
+    public async Task InitializeAsync() => _server = await LoopbackHttpServer.StartAsync(GameLiftResponses.ContentType);
 
     public async Task DisposeAsync()
     {
@@ -209,7 +210,7 @@ public sealed partial class GameLiftClientWireTests : IAsyncLifetime
     [Fact]
     public async Task AnyCall_InvalidRequestException_ThrowsTypedErrorWithoutRetry()
     {
-        Server.Enqueue(ScriptedResponse.Error(400, "InvalidRequestException", "Player attribute skill is required"));
+        Server.Enqueue(GameLiftResponses.Error(400, "InvalidRequestException", "Player attribute skill is required"));
 
         var ex = await Assert.ThrowsAsync<GameLiftException>(() => Client().StartMatchmakingAsync(TwoPlayerTicket()));
 
@@ -224,7 +225,7 @@ public sealed partial class GameLiftClientWireTests : IAsyncLifetime
     [Fact]
     public async Task AnyCall_NamespacedNotFoundException_ReportsTheBareCode()
     {
-        Server.Enqueue(ScriptedResponse.Error(400, "com.amazonaws.gamelift#NotFoundException", "No ticket ticket-9"));
+        Server.Enqueue(GameLiftResponses.Error(400, "com.amazonaws.gamelift#NotFoundException", "No ticket ticket-9"));
 
         var ex = await Assert.ThrowsAsync<GameLiftException>(() => Client().StopMatchmakingAsync(new StopMatchmakingRequest { TicketId = "ticket-9" }));
 
@@ -238,7 +239,7 @@ public sealed partial class GameLiftClientWireTests : IAsyncLifetime
     [InlineData(500, "InternalServiceException")]
     public async Task AnyCall_RetryableErrorThenSuccess_Retries(int status, string type)
     {
-        Server.Enqueue(ScriptedResponse.Error(status, type, "slow down"), ScriptedResponse.Error(status, type, "slow down"), ScriptedResponse.Ok(QueuedTicket));
+        Server.Enqueue(GameLiftResponses.Error(status, type, "slow down"), GameLiftResponses.Error(status, type, "slow down"), ScriptedResponse.Ok(QueuedTicket));
 
         var response = await Client().StartMatchmakingAsync(TwoPlayerTicket());
 
@@ -249,7 +250,7 @@ public sealed partial class GameLiftClientWireTests : IAsyncLifetime
     [Fact]
     public async Task AnyCall_InternalServiceExceptionEveryTime_ThrowsTypedErrorAfterRetries()
     {
-        Server.Fallback = ScriptedResponse.Error(500, "InternalServiceException", "try again");
+        Server.Fallback = GameLiftResponses.Error(500, "InternalServiceException", "try again");
 
         var ex = await Assert.ThrowsAsync<GameLiftException>(() => Client(maxRetries: 2).DescribeMatchmakingAsync(new DescribeMatchmakingRequest { TicketIds = ["t"] }));
 

@@ -1,4 +1,5 @@
 using Amazon.Runtime;
+using MetaServer.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace MetaServer.Matchmaking.GameLift.Tests;
@@ -7,11 +8,11 @@ namespace MetaServer.Matchmaking.GameLift.Tests;
 public sealed class GameLiftRequestValidationTests : IAsyncLifetime
 {
     private readonly HttpClient _http = new();
-    private LoopbackGameLiftServer? _server;
+    private LoopbackHttpServer? _server;
 
-    private LoopbackGameLiftServer Server => _server!;
+    private LoopbackHttpServer Server => _server!;
 
-    public async Task InitializeAsync() => _server = await LoopbackGameLiftServer.StartAsync();
+    public async Task InitializeAsync() => _server = await LoopbackHttpServer.StartAsync(GameLiftResponses.ContentType);
 
     public async Task DisposeAsync()
     {

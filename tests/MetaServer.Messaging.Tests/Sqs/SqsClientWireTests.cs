@@ -17,11 +17,11 @@ public sealed partial class SqsClientWireTests : IAsyncLifetime
 {
     private const string QueueUrl = "https://sqs.eu-west-1.amazonaws.com/123456789012/v1-req-test";
     private readonly HttpClient _http = new();
-    private LoopbackSqsServer? _server;
+    private LoopbackHttpServer? _server;
 
-    private LoopbackSqsServer Server => _server!;
+    private LoopbackHttpServer Server => _server!;
 
-    public async Task InitializeAsync() => _server = await LoopbackSqsServer.StartAsync();
+    public async Task InitializeAsync() => _server = await LoopbackHttpServer.StartAsync(SqsResponses.ContentType);
 
     public async Task DisposeAsync()
     {
@@ -153,7 +153,7 @@ public sealed partial class SqsClientWireTests : IAsyncLifetime
     [InlineData(429, "TooManyRequestsException")]
     public async Task AnyCall_RetryableErrorThenSuccess_Retries(int status, string type)
     {
-        Server.Enqueue(ScriptedResponse.Error(status, type, "slow down"), ScriptedResponse.Error(status, type, "slow down"), ScriptedResponse.Ok("""{"QueueUrl":"u"}"""));
+        Server.Enqueue(SqsResponses.Error(status, type, "slow down"), SqsResponses.Error(status, type, "slow down"), ScriptedResponse.Ok("""{"QueueUrl":"u"}"""));
 
         var response = await Client().GetQueueUrlAsync(new GetQueueUrlRequest { QueueName = "q" });
 
@@ -164,7 +164,7 @@ public sealed partial class SqsClientWireTests : IAsyncLifetime
     [Fact]
     public async Task AnyCall_RetryableErrorEveryTime_GivesUpAfterMaxRetries()
     {
-        Server.Fallback = ScriptedResponse.Error(500, "InternalError", "broken");
+        Server.Fallback = SqsResponses.Error(500, "InternalError", "broken");
 
         var ex = await Assert.ThrowsAsync<SqsException>(() => Client(maxRetries: 2).GetQueueUrlAsync(new GetQueueUrlRequest { QueueName = "q" }));
 
@@ -177,7 +177,7 @@ public sealed partial class SqsClientWireTests : IAsyncLifetime
     [Fact]
     public async Task AnyCall_ClientError_NotRetriedAndMapped()
     {
-        Server.Enqueue(ScriptedResponse.Error(400, "InvalidParameterValue", "Value 99 for parameter MaxNumberOfMessages is invalid.", "InvalidParameterValue;Sender"));
+        Server.Enqueue(SqsResponses.Error(400, "InvalidParameterValue", "Value 99 for parameter MaxNumberOfMessages is invalid.", "InvalidParameterValue;Sender"));
 
         var ex = await Assert.ThrowsAsync<SqsException>(() => Client().ReceiveMessageAsync(new ReceiveMessageRequest { QueueUrl = QueueUrl, MaxNumberOfMessages = 99 }));
 
@@ -193,7 +193,7 @@ public sealed partial class SqsClientWireTests : IAsyncLifetime
     [Fact]
     public async Task AnyCall_QueueDoesNotExist_ThrowsQueueDoesNotExistWithQueueName()
     {
-        Server.Enqueue(ScriptedResponse.Error(400, "QueueDoesNotExist", "The specified queue does not exist.", "AWS.SimpleQueueService.NonExistentQueue;Sender"));
+        Server.Enqueue(SqsResponses.Error(400, "QueueDoesNotExist", "The specified queue does not exist.", "AWS.SimpleQueueService.NonExistentQueue;Sender"));
 
         var ex = await Assert.ThrowsAsync<QueueDoesNotExistException>(() => Client().SendMessageAsync(new SendMessageRequest { QueueUrl = QueueUrl, MessageBody = "x" }));
 
@@ -211,7 +211,7 @@ public sealed partial class SqsClientWireTests : IAsyncLifetime
     [InlineData("BatchRequestTooLong", "BatchRequestTooLong")]
     public async Task AnyCall_AwsErrorType_MapsToTransportCode(string type, string expectedCode)
     {
-        Server.Enqueue(ScriptedResponse.Error(400, type, "nope"));
+        Server.Enqueue(SqsResponses.Error(400, type, "nope"));
 
         var ex = await Assert.ThrowsAsync<SqsException>(() => Client().DeleteMessageAsync(new DeleteMessageRequest { QueueUrl = QueueUrl, ReceiptHandle = "r" }));
 
