@@ -1,11 +1,7 @@
-using System.Globalization;
 using System.Net;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Amazon.Runtime;
-using MetaServer.Aws;
 using MetaServer.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -124,7 +120,7 @@ public sealed partial class GameLiftClientWireTests : IAsyncLifetime
         var request = Assert.Single(Server.Requests);
         Assert.Equal("token-1", request.Header("x-amz-security-token"));
         const string signedHeaders = "content-type;host;x-amz-date;x-amz-security-token;x-amz-target";
-        Assert.EndsWith($"SignedHeaders={signedHeaders}, Signature={IndependentSignature(request, signedHeaders)}", request.Header("authorization"), StringComparison.Ordinal);
+        Assert.EndsWith($"SignedHeaders={signedHeaders}, Signature={SigV4Reference.Signature(request, Secret, Region, "gamelift", signedHeaders)}", request.Header("authorization"), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -291,24 +287,6 @@ public sealed partial class GameLiftClientWireTests : IAsyncLifetime
 
     private static string[] Names(JsonElement element) =>
         element.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal).ToArray();
-
-    /// <summary>SigV4 recomputed here from the captured request (canonical request and hashes by the test, key derivation by the shared signer).</summary>
-    private static string IndependentSignature(CapturedRequest request, string signedHeaders)
-    {
-        var amzDate = request.Header("x-amz-date");
-        var canonical = new StringBuilder("POST\n/\n\n");
-        foreach (var name in signedHeaders.Split(';'))
-        {
-            canonical.Append(name).Append(':').Append(request.Header(name).Trim()).Append('\n');
-        }
-
-        canonical.Append('\n').Append(signedHeaders).Append('\n').Append(Convert.ToHexStringLower(SHA256.HashData(request.Body)));
-        var scope = $"{amzDate[..8]}/{Region}/gamelift/aws4_request";
-        var stringToSign = string.Create(
-            CultureInfo.InvariantCulture,
-            $"AWS4-HMAC-SHA256\n{amzDate}\n{scope}\n{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical.ToString())))}");
-        return AwsSigV4Signer.ComputeSignature(Secret, amzDate[..8], Region, "gamelift", stringToSign);
-    }
 
     [GeneratedRegex("^AWS4-HMAC-SHA256 Credential=(?<key>[^/]+)/(?<scope>[0-9]{8}/[^/]+/[^/]+/aws4_request), SignedHeaders=(?<signed>[^,]+), Signature=[0-9a-f]{64}$")]
     private static partial Regex AuthorizationPattern();

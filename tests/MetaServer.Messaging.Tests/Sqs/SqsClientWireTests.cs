@@ -1,7 +1,4 @@
-using System.Globalization;
 using System.Net;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Amazon.Runtime;
@@ -114,7 +111,7 @@ public sealed partial class SqsClientWireTests : IAsyncLifetime
 
         var request = Assert.Single(Server.Requests);
         Assert.Equal("20260304T050607Z", request.Header("x-amz-date"));
-        var expected = IndependentSignature(request, "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "eu-west-1", "content-type;host;x-amz-date;x-amz-target");
+        var expected = SigV4Reference.Signature(request, "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "eu-west-1", "sqs", "content-type;host;x-amz-date;x-amz-target");
         Assert.Equal(
             $"AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260304/eu-west-1/sqs/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature={expected}",
             request.Header("authorization"));
@@ -131,7 +128,7 @@ public sealed partial class SqsClientWireTests : IAsyncLifetime
         var request = Assert.Single(Server.Requests);
         Assert.Equal("token-1", request.Header("x-amz-security-token"));
         var signedHeaders = "content-type;host;x-amz-date;x-amz-security-token;x-amz-target";
-        Assert.EndsWith($"SignedHeaders={signedHeaders}, Signature={IndependentSignature(request, "secret", "eu-west-1", signedHeaders)}", request.Header("authorization"), StringComparison.Ordinal);
+        Assert.EndsWith($"SignedHeaders={signedHeaders}, Signature={SigV4Reference.Signature(request, "secret", "eu-west-1", "sqs", signedHeaders)}", request.Header("authorization"), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -247,26 +244,6 @@ public sealed partial class SqsClientWireTests : IAsyncLifetime
         Assert.Equal("Http403", ex.AwsErrorCode);
         Assert.Single(Server.Requests);
     }
-
-    /// <summary>SigV4 from the spec, with the BCL only: canonical request, string to sign, derived key, HMAC.</summary>
-    private static string IndependentSignature(CapturedRequest request, string secret, string region, string signedHeaders)
-    {
-        var amzDate = request.Header("x-amz-date");
-        var date = amzDate[..8];
-        var canonicalHeaders = string.Concat(signedHeaders.Split(';').Select(h => $"{h}:{request.Header(h).Trim()}\n"));
-        var canonicalRequest = $"POST\n/\n\n{canonicalHeaders}\n{signedHeaders}\n{Hex(SHA256.HashData(request.Body))}";
-        var scope = $"{date}/{region}/sqs/aws4_request";
-        var stringToSign = $"AWS4-HMAC-SHA256\n{amzDate}\n{scope}\n{Hex(SHA256.HashData(Encoding.UTF8.GetBytes(canonicalRequest)))}";
-        var key = Encoding.UTF8.GetBytes("AWS4" + secret);
-        foreach (var part in new[] { date, region, "sqs", "aws4_request" })
-        {
-            key = HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(part));
-        }
-
-        return Hex(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(stringToSign)));
-    }
-
-    private static string Hex(byte[] bytes) => Convert.ToHexString(bytes).ToLower(CultureInfo.InvariantCulture);
 
     [GeneratedRegex("^AWS4-HMAC-SHA256 Credential=(?<key>[^/]+)/(?<date>[0-9]{8})/(?<region>[a-z0-9-]+)/sqs/aws4_request, SignedHeaders=(?<signed>[a-z0-9;-]+), Signature=(?<sig>[0-9a-f]{64})$")]
     private static partial Regex AuthorizationPattern();
