@@ -17,6 +17,9 @@ internal sealed record BenchSettings(int Clients, TimeSpan Duration, TimeSpan Wa
 
     /// <summary>Extra configuration of the SQS host, <c>Key=Value</c> each (e.g. <c>MetaServer:Pipelines:Default:Producers=2</c>).</summary>
     public IReadOnlyList<string> SqsSettings { get; init; } = [];
+
+    /// <summary>5v5 matches rated per rating run; zero skips the rating section.</summary>
+    public int RatingMatches { get; init; }
 }
 
 internal sealed record MemoryResult(int Sessions, int StillConnected, MemorySample Baseline, MemorySample Loaded)
@@ -48,6 +51,11 @@ internal sealed class BenchRun(BenchSettings settings, TextWriter output, TextWr
             }
 
             output.WriteLine();
+            if (settings.RatingMatches > 0)
+            {
+                new RatingSection(settings.RatingMatches, output, progress).Run();
+            }
+
             if (settings.Duration > TimeSpan.Zero)
             {
                 await RunThroughputAsync(cancellationToken);

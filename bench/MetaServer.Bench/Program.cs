@@ -11,19 +11,21 @@ var sqsDuration = new Option<int>("--sqs-duration") { Description = "Measured se
 var sqsClients = new Option<int>("--sqs-clients") { Description = "Concurrent clients of the SQS runs (closed loop; also the connections of the fixed-rate run).", DefaultValueFactory = _ => 64 };
 var sqsRate = new Option<int>("--sqs-rate") { Description = "Offered requests/s of the SQS fixed-rate (open-loop) run (0 skips it).", DefaultValueFactory = _ => 500 };
 var sqsSet = new Option<string[]>("--sqs-set") { Description = "Extra configuration of the SQS host, Key=Value (repeatable), e.g. MetaServer:Pipelines:Default:Producers=2.", AllowMultipleArgumentsPerToken = false };
+var ratingMatches = new Option<int>("--rating-matches") { Description = "5v5 matches rated per rating run (rating updates/s, one thread; 0, the default, skips the rating section).", DefaultValueFactory = _ => 0 };
 var serverGc = new Option<bool>("--server-gc") { Description = "Run the memory children with server GC, as the web host does by default.", DefaultValueFactory = _ => true };
 
 var root = new RootCommand("MetaServer bench: bare Kestrel WebSockets versus the full embedded request path, memory per session, and the request path on the SQS transport against a local stand-in (loopback only).")
 {
-    clients, duration, warmup, sessions, parallelism, serverGc, sqsDuration, sqsClients, sqsRate, sqsSet,
+    clients, duration, warmup, sessions, parallelism, serverGc, sqsDuration, sqsClients, sqsRate, sqsSet, ratingMatches,
 };
 root.SetAction(async (parse, ct) =>
 {
     if (parse.GetValue(clients) < 1 || parse.GetValue(duration) < 0 || parse.GetValue(warmup) < 0
         || parse.GetValue(sessions) < 0 || parse.GetValue(parallelism) < 1
-        || parse.GetValue(sqsClients) < 1 || parse.GetValue(sqsDuration) < 0 || parse.GetValue(sqsRate) < 0)
+        || parse.GetValue(sqsClients) < 1 || parse.GetValue(sqsDuration) < 0 || parse.GetValue(sqsRate) < 0
+        || parse.GetValue(ratingMatches) < 0)
     {
-        await Console.Error.WriteLineAsync("error: --clients, --parallelism and --sqs-clients must be at least 1; --duration, --warmup, --sessions, --sqs-duration and --sqs-rate at least 0.");
+        await Console.Error.WriteLineAsync("error: --clients, --parallelism and --sqs-clients must be at least 1; --duration, --warmup, --sessions, --sqs-duration, --sqs-rate and --rating-matches at least 0.");
         return 1;
     }
 
@@ -46,6 +48,7 @@ root.SetAction(async (parse, ct) =>
         SqsDuration = TimeSpan.FromSeconds(parse.GetValue(sqsDuration)),
         SqsRate = parse.GetValue(sqsRate),
         SqsSettings = extraSqsSettings,
+        RatingMatches = parse.GetValue(ratingMatches),
     };
     return await new BenchRun(settings, Console.Out, Console.Error).RunAsync(ct);
 });

@@ -1,4 +1,5 @@
 using System.Net;
+using MetaServer.Aws;
 
 namespace MetaServer.Messaging.Sqs;
 
@@ -41,14 +42,7 @@ public static class SqsErrors
     public const string QueueDoesNotExist = "QueueDoesNotExist";
     public const string QueueNameExists = "QueueNameExists";
 
-    private static readonly HashSet<string> Throttling = new(StringComparer.Ordinal)
-    {
-        "ThrottlingException", "Throttling", "RequestThrottled", "RequestThrottledException", "TooManyRequestsException",
-        "KmsThrottled", "ServiceUnavailable", "InternalError", "InternalFailure", "RequestTimeout", "RequestTimeoutException",
-    };
-
-    public static bool IsRetryable(HttpStatusCode status, string awsErrorCode) =>
-        (int)status >= 500 || status == HttpStatusCode.TooManyRequests || Throttling.Contains(awsErrorCode);
+    public static bool IsRetryable(HttpStatusCode status, string awsErrorCode) => AwsRetryPolicy.IsRetryable(status, awsErrorCode);
 
     public static bool IsQueueDoesNotExist(string awsErrorCode, string? queryErrorCode) =>
         awsErrorCode == QueueDoesNotExist || queryErrorCode == TransportErrorCodes.QueueDoesNotExist;

@@ -4,8 +4,7 @@ namespace MetaServer.Messaging.Sqs;
 
 internal static partial class SqsLog
 {
-    [LoggerMessage(EventId = 3000, Level = LogLevel.Warning, Message = "SQS {Action} attempt {Attempt} failed ({Error}); retrying in {Delay}")]
-    public static partial void Retrying(ILogger logger, string action, int attempt, string error, TimeSpan delay);
+    // EventId 3000 (a call retried) is logged by MetaServer.Aws.AwsJsonClient.
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "SQS queue {QueueName} existed with other attributes; updated them")]
     public static partial void QueueAttributesUpdated(ILogger logger, string queueName);

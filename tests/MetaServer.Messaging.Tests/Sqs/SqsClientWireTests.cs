@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Amazon.Runtime;
+using MetaServer.Aws;
 using MetaServer.Messaging.Sqs;
 using MetaServer.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -139,7 +140,7 @@ public sealed partial class SqsClientWireTests : IAsyncLifetime
         // The worked example of the AWS General Reference (IAM ListUsers, 2015-08-30).
         const string stringToSign = "AWS4-HMAC-SHA256\n20150830T123600Z\n20150830/us-east-1/iam/aws4_request\nf536975d06c0309214f805bb90ccff089219ecd68b2577efef23edd43b7e1a59";
 
-        var signature = SigV4Signer.ComputeSignature("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "20150830", "us-east-1", "iam", stringToSign);
+        var signature = AwsSigV4Signer.ComputeSignature("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "20150830", "us-east-1", "iam", stringToSign);
 
         Assert.Equal("5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7", signature);
     }

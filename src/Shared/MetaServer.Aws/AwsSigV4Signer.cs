@@ -4,21 +4,27 @@ using System.Text;
 using Amazon.Runtime;
 using Amazon.Runtime.Internal.Auth;
 
-namespace MetaServer.Messaging.Sqs;
+namespace MetaServer.Aws;
 
 /// <summary>
-/// AWS Signature Version 4 for the SQS JSON protocol (POST, no query string). The canonical request is built
+/// AWS Signature Version 4 for the AWS JSON protocols (POST, no query string). The canonical request is built
 /// here; hashing, key derivation and the keyed hash are AWSSDK.Core's <see cref="AWS4Signer"/> helpers.
 /// </summary>
-internal static class SigV4Signer
+public static class AwsSigV4Signer
 {
     public const string Algorithm = "AWS4-HMAC-SHA256";
-    public const string Service = "sqs";
 
-    /// <summary>Adds <c>x-amz-date</c>, <c>x-amz-security-token</c> (if any) and <c>Authorization</c> to the request.</summary>
-    public static void Sign(HttpRequestMessage request, byte[] body, ImmutableCredentials credentials, string region, DateTimeOffset now)
+    /// <summary>
+    /// Adds <c>x-amz-date</c>, <c>x-amz-security-token</c> (if any) and <c>Authorization</c> to the request, with the
+    /// credential scope <c>{date}/{region}/{service}/aws4_request</c>.
+    /// </summary>
+    public static void Sign(HttpRequestMessage request, byte[] body, ImmutableCredentials credentials, string region, string service, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(body);
+        ArgumentNullException.ThrowIfNull(credentials);
+        ArgumentException.ThrowIfNullOrEmpty(region);
+        ArgumentException.ThrowIfNullOrEmpty(service);
         var uri = request.RequestUri ?? throw new ArgumentException("The request has no URI.", nameof(request));
         var amzDate = now.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
         var dateStamp = amzDate[..8];
@@ -60,9 +66,9 @@ internal static class SigV4Signer
 
         canonicalRequest.Append('\n').Append(signedHeaders).Append('\n').Append(Hex(AWS4Signer.ComputeHash(body)));
 
-        var scope = $"{dateStamp}/{region}/{Service}/aws4_request";
+        var scope = $"{dateStamp}/{region}/{service}/aws4_request";
         var stringToSign = $"{Algorithm}\n{amzDate}\n{scope}\n{Hex(AWS4Signer.ComputeHash(canonicalRequest.ToString()))}";
-        var signature = ComputeSignature(credentials.SecretKey, dateStamp, region, Service, stringToSign);
+        var signature = ComputeSignature(credentials.SecretKey, dateStamp, region, service, stringToSign);
         request.Headers.Authorization = new AuthenticationHeaderValue(
             Algorithm,
             $"Credential={credentials.AccessKey}/{scope}, SignedHeaders={signedHeaders}, Signature={signature}");
