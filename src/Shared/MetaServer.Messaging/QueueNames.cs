@@ -25,6 +25,12 @@ public sealed class QueueNames
     /// <summary>The reply queue of one frontend instance, e.g. <c>v1-reply-fe-3f2a</c>.</summary>
     public string ReplyQueue(string frontendInstanceId) => Checked($"{Prefix}-reply-{Sanitize(frontendInstanceId)}");
 
+    /// <summary>The queue of one match, where its game server gets the match, e.g. <c>v1-match-0b5c…</c>.</summary>
+    public string ForMatch(string matchId) => Checked($"{Prefix}-match-{Sanitize(matchId)}");
+
+    /// <summary>Prefix shared by every per-match queue of this deployment version (for clean-up).</summary>
+    public string MatchQueuePrefix => $"{Prefix}-match-";
+
     /// <summary>Prefix shared by every reply queue of this deployment version (for orphan clean-up).</summary>
     public string ReplyQueuePrefix => $"{Prefix}-reply-";
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
+using MetaServer.Matchmaking.Events;
 
-namespace MetaServer.Matchmaking.GameLift.Tests;
+namespace MetaServer.Matchmaking.Tests.Events;
 
 /// <summary>
 /// FlexMatch events shaped like the examples of the "FlexMatch matchmaking events" reference (written for these

@@ -1,7 +1,8 @@
 using System.Text.Json.Nodes;
-using static MetaServer.Matchmaking.GameLift.Tests.MatchmakingEventFixtures;
+using MetaServer.Matchmaking.Events;
+using static MetaServer.Matchmaking.Tests.Events.MatchmakingEventFixtures;
 
-namespace MetaServer.Matchmaking.GameLift.Tests;
+namespace MetaServer.Matchmaking.Tests.Events;
 
 public sealed class MatchmakingEventParserTests
 {

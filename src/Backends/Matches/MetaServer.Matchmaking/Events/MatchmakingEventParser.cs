@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 
-namespace MetaServer.Matchmaking.GameLift;
+namespace MetaServer.Matchmaking.Events;
 
 /// <summary>
 /// Reads FlexMatch events from SQS message bodies: an SNS notification (<c>Type: "Notification"</c> with the event

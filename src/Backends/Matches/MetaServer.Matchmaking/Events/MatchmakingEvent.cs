@@ -1,4 +1,4 @@
-namespace MetaServer.Matchmaking.GameLift;
+namespace MetaServer.Matchmaking.Events;
 
 /// <summary>The FlexMatch event types (<c>detail.type</c>).</summary>
 public enum MatchmakingEventType
