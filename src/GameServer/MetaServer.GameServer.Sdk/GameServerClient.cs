@@ -41,6 +41,30 @@ public sealed class GameServerClient
 
     public string GameServerId => _options.GameServerId;
 
+    /// <summary>Receives after which a placement that keeps failing moves to the placement dead-letter queue.</summary>
+    public const int PlacementMaxReceiveCount = 5;
+
+    /// <summary>
+    /// Settings of the placement queue: the client's visibility timeout and a redrive policy to
+    /// <see cref="QueueNames.DeadLetterOf"/> after <see cref="PlacementMaxReceiveCount"/> receives.
+    /// </summary>
+    public QueueSettings PlacementQueueSettings => new()
+    {
+        VisibilityTimeout = _options.PlacementVisibilityTimeout,
+        Redrive = new RedrivePolicy(QueueNames.DeadLetterOf(PlacementQueue), PlacementMaxReceiveCount),
+    };
+
+    /// <summary>
+    /// Creates the placement queue and its dead-letter queue (idempotent; settings of an existing queue are updated,
+    /// as creating a queue does on every transport). The matches service may create them too.
+    /// </summary>
+    public async Task EnsurePlacementQueueAsync(CancellationToken cancellationToken)
+    {
+        var deadLetter = new QueueSettings { MessageRetention = TimeSpan.FromDays(14) };
+        await _transport.CreateQueueAsync(QueueNames.DeadLetterOf(PlacementQueue), deadLetter, cancellationToken).ConfigureAwait(false);
+        await _transport.CreateQueueAsync(PlacementQueue, PlacementQueueSettings, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>
     /// Takes at most one placement: one long-poll receive of <see cref="GameServerClientOptions.PlacementWaitTime"/>.
     /// Returns null when none arrived. Throws <see cref="GameServerHandOffException"/>
