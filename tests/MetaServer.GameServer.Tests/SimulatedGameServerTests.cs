@@ -101,6 +101,16 @@ public sealed class SimulatedGameServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task StopAsync_Idle_StopsWithoutTakingPlacements()
+    {
+        await _server.StopAsync(CancellationToken.None).WithTimeout("stop");
+        await _harness.HandOffAsync(_harness.TeamMatch("m1"));
+
+        Assert.Equal(new QueueCounts(1, 0), await _harness.Transport.GetQueueCountsAsync(_harness.PlacementQueue));
+        Assert.Equal(0, _server.MatchesCompleted + _server.MatchesAbandoned);
+    }
+
+    [Fact]
     public void Simulate_SameSeed_SameResult()
     {
         var match = _harness.TeamMatch("m1");

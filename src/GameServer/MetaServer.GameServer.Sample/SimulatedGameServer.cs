@@ -175,6 +175,11 @@ public sealed partial class SimulatedGameServer : IHostedService, IAsyncDisposab
             Interlocked.Increment(ref _abandoned);
             Log.MatchAbandoned(_logger, session.GameServerId, session.MatchId, ex.Message);
         }
+        catch (MatchResultValidationException ex)
+        {
+            Interlocked.Increment(ref _abandoned);
+            Log.MatchAbandoned(_logger, session.GameServerId, session.MatchId, ex.Message);
+        }
     }
 
     private async Task<bool> BackOffAsync(CancellationToken cancellationToken)

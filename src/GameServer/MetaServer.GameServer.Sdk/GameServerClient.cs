@@ -139,8 +139,10 @@ public sealed class GameServerClient
         }
 
         var match = DecodeMatch(placement, message);
-        await _transport.DeleteAsync(placement.MatchQueue, message.ReceiptHandle, cancellationToken).ConfigureAwait(false);
-        await placement.DeleteAsync(cancellationToken).ConfigureAwait(false);
+        // The hand-off commits here: once the match message is read, both deletes run to the end even when the caller
+        // cancels, so a stopping server never leaves a placement behind whose match message is gone.
+        await _transport.DeleteAsync(placement.MatchQueue, message.ReceiptHandle, CancellationToken.None).ConfigureAwait(false);
+        await placement.DeleteAsync(CancellationToken.None).ConfigureAwait(false);
         var players = match.Teams.Sum(t => t.Players.Count);
         GameServerSdkLog.MatchRead(_logger, GameServerId, match.MatchId, match.Teams.Count, players, match.Teams.Sum(t => t.Players.Count(p => p.Bot)));
         return new MatchSession(_transport, _options, _time, _logger, placement.MatchQueue, match);
