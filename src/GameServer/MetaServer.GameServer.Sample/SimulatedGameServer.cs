@@ -14,7 +14,7 @@ namespace MetaServer.GameServer.Sample;
 /// Stop rule: <see cref="StopAsync"/> stops taking placements at once (an unserved placement is left on its queue for
 /// another server); a match in progress is finished and reported, unless the stop token (the host's shutdown
 /// timeout) fires first: then it is abandoned — no result is reported, its per-match queue is deleted, and the
-/// matches service gives the match up at its deadline.
+/// match stays STARTED until the matches service gives it up.
 /// </summary>
 public sealed partial class SimulatedGameServer : IHostedService, IAsyncDisposable
 {
