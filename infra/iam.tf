@@ -2,6 +2,7 @@
 locals {
   sqs_arn_prefix  = "arn:${data.aws_partition.current.partition}:sqs:${var.region}:${data.aws_caller_identity.current.account_id}"
   reply_queue_arn = "${local.sqs_arn_prefix}:${local.reply_queue_name_pattern}"
+  match_queue_arn = "${local.sqs_arn_prefix}:${local.match_queue_name_pattern}"
   accounts_request_queue_arns = [
     for message_type, queue in aws_sqs_queue.request : queue.arn
     if startswith(message_type, "accounts.")
@@ -9,6 +10,27 @@ locals {
   accounts_dead_letter_queue_arns = [
     for message_type, queue in aws_sqs_queue.request_dlq : queue.arn
     if startswith(message_type, "accounts.")
+  ]
+  matches_request_queue_arns = [
+    for message_type, queue in aws_sqs_queue.request : queue.arn
+    if startswith(message_type, "matches.")
+  ]
+  matches_dead_letter_queue_arns = [
+    for message_type, queue in aws_sqs_queue.request_dlq : queue.arn
+    if startswith(message_type, "matches.")
+  ]
+
+  # Request types only services send (never a frontend): match results to accounts, parties to matchmaking, the
+  # game servers' reports and the matches service's placements.
+  service_only_message_types = [
+    "accounts.apply-match-result",
+    "matches.start-party-matchmaking",
+    "matches.game-server-report",
+    "gameserver.placement",
+  ]
+  frontend_request_queue_arns = [
+    for message_type, queue in aws_sqs_queue.request : queue.arn
+    if !contains(local.service_only_message_types, message_type)
   ]
 }
 
@@ -63,7 +85,7 @@ data "aws_iam_policy_document" "frontend" {
   statement {
     sid       = "SendRequests"
     actions   = ["sqs:GetQueueUrl", "sqs:SendMessage"]
-    resources = [for queue in aws_sqs_queue.request : queue.arn]
+    resources = local.frontend_request_queue_arns
   }
 
   statement {
@@ -89,6 +111,138 @@ data "aws_iam_policy_document" "frontend" {
   }
 }
 
+# Matches service: consumes its request queues (client requests, parties, disconnects, game-server reports) and the
+# FlexMatch events queue; replies to the frontends; sends match results to accounts and placements to game servers;
+# creates one queue per match for its game server (the game server deletes it); reads and conditionally writes single
+# items of the matches table; reads accounts for the game-server hand-off; calls the FlexMatch ticket APIs.
+data "aws_iam_policy_document" "matches_service" {
+  statement {
+    sid = "ConsumeMatchesRequests"
+    actions = [
+      "sqs:GetQueueUrl",
+      "sqs:GetQueueAttributes",
+      "sqs:ReceiveMessage",
+      "sqs:DeleteMessage",
+      "sqs:ChangeMessageVisibility",
+    ]
+    resources = concat(local.matches_request_queue_arns, [aws_sqs_queue.matchmaking_events.arn])
+  }
+
+  # Every pipeline ensures its request queue and dead-letter queue at start (as for accounts); the placement queue may
+  # be ensured by the matches service too (GameServerClient.EnsurePlacementQueueAsync's settings). The events queue is
+  # not: with MetaServer:Matchmaking:EventsQueueName set, the service never creates it.
+  statement {
+    sid = "EnsureMatchesQueues"
+    actions = [
+      "sqs:CreateQueue",
+      "sqs:GetQueueUrl",
+      "sqs:GetQueueAttributes",
+      "sqs:SetQueueAttributes",
+    ]
+    resources = concat(
+      local.matches_request_queue_arns,
+      local.matches_dead_letter_queue_arns,
+      [aws_sqs_queue.request["gameserver.placement"].arn, aws_sqs_queue.request_dlq["gameserver.placement"].arn],
+    )
+  }
+
+  statement {
+    sid       = "SendReplies"
+    actions   = ["sqs:GetQueueUrl", "sqs:SendMessage"]
+    resources = [local.reply_queue_arn]
+  }
+
+  statement {
+    sid     = "SendMatchResultsAndPlacements"
+    actions = ["sqs:GetQueueUrl", "sqs:SendMessage"]
+    resources = [
+      aws_sqs_queue.request["accounts.apply-match-result"].arn,
+      aws_sqs_queue.request["gameserver.placement"].arn,
+    ]
+  }
+
+  statement {
+    sid = "OwnMatchQueues"
+    actions = [
+      "sqs:CreateQueue",
+      "sqs:GetQueueUrl",
+      "sqs:GetQueueAttributes",
+      "sqs:SetQueueAttributes",
+      "sqs:SendMessage",
+      "sqs:DeleteQueue",
+    ]
+    resources = [local.match_queue_arn]
+  }
+
+  statement {
+    sid = "MatchesTableItems"
+    actions = [
+      "dynamodb:DescribeTable",
+      "dynamodb:GetItem",
+      "dynamodb:BatchGetItem",
+      "dynamodb:PutItem",
+      "dynamodb:DeleteItem",
+    ]
+    resources = [aws_dynamodb_table.matches.arn]
+  }
+
+  statement {
+    sid = "ReadAccounts"
+    actions = [
+      "dynamodb:DescribeTable",
+      "dynamodb:GetItem",
+      "dynamodb:BatchGetItem",
+      "dynamodb:Query",
+    ]
+    resources = [aws_dynamodb_table.accounts.arn]
+  }
+
+  # The FlexMatch ticket actions support no resource-level permissions (tickets are not IAM resources).
+  statement {
+    sid = "FlexMatchTickets"
+    actions = [
+      "gamelift:StartMatchmaking",
+      "gamelift:StopMatchmaking",
+      "gamelift:AcceptMatch",
+      "gamelift:DescribeMatchmaking",
+    ]
+    resources = ["*"]
+  }
+}
+
+# Game server: takes placements from the shared placement queue, reads and deletes the queue of its match, posts its
+# reports to the shared results queue. The placement queue is Terraform's here: production game servers do not call
+# GameServerClient.EnsurePlacementQueueAsync (the sample does, against local stand-ins).
+data "aws_iam_policy_document" "game_server" {
+  statement {
+    sid = "TakePlacements"
+    actions = [
+      "sqs:GetQueueUrl",
+      "sqs:ReceiveMessage",
+      "sqs:DeleteMessage",
+      "sqs:ChangeMessageVisibility",
+    ]
+    resources = [aws_sqs_queue.request["gameserver.placement"].arn]
+  }
+
+  statement {
+    sid = "TakeMatchQueues"
+    actions = [
+      "sqs:GetQueueUrl",
+      "sqs:ReceiveMessage",
+      "sqs:DeleteMessage",
+      "sqs:DeleteQueue",
+    ]
+    resources = [local.match_queue_arn]
+  }
+
+  statement {
+    sid       = "SendReports"
+    actions   = ["sqs:GetQueueUrl", "sqs:SendMessage"]
+    resources = [aws_sqs_queue.request["matches.game-server-report"].arn]
+  }
+}
+
 resource "aws_iam_policy" "accounts_service" {
   name        = "metaserver-${var.environment}-${local.queue_prefix}-accounts"
   description = "MetaServer accounts service (${var.environment}, ${var.deployment_version}): its queues and the accounts table."
@@ -99,4 +253,16 @@ resource "aws_iam_policy" "frontend" {
   name        = "metaserver-${var.environment}-${local.queue_prefix}-frontend"
   description = "MetaServer frontend (${var.environment}, ${var.deployment_version}): request queues and its reply queues."
   policy      = data.aws_iam_policy_document.frontend.json
+}
+
+resource "aws_iam_policy" "matches_service" {
+  name        = "metaserver-${var.environment}-${local.queue_prefix}-matches"
+  description = "MetaServer matches service (${var.environment}, ${var.deployment_version}): its queues, per-match queues, the matches table, accounts reads, FlexMatch tickets."
+  policy      = data.aws_iam_policy_document.matches_service.json
+}
+
+resource "aws_iam_policy" "game_server" {
+  name        = "metaserver-${var.environment}-${local.queue_prefix}-game-server"
+  description = "MetaServer game server (${var.environment}, ${var.deployment_version}): placements, its match queue, reports."
+  policy      = data.aws_iam_policy_document.game_server.json
 }

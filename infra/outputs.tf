@@ -33,3 +33,21 @@ output "accounts_service_policy_arn" {
 output "frontend_policy_arn" {
   value = aws_iam_policy.frontend.arn
 }
+
+output "matchmaking_events_queue_name" {
+  description = "Set as MetaServer:Matchmaking:EventsQueueName on the matches service (it then never creates the queue)."
+  value       = aws_sqs_queue.matchmaking_events.name
+}
+
+output "matchmaking_events_topic_arn" {
+  description = "The NotificationTarget of every FlexMatch matchmaking configuration of this deployment version."
+  value       = aws_sns_topic.matchmaking_events.arn
+}
+
+output "matches_service_policy_arn" {
+  value = aws_iam_policy.matches_service.arn
+}
+
+output "game_server_policy_arn" {
+  value = aws_iam_policy.game_server.arn
+}

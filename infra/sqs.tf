@@ -1,7 +1,11 @@
 # Request queues, one per request message type, each with a dead-letter queue and redrive.
 # Names exactly as MetaServer.Messaging.QueueNames makes them:
 #   <lower-case deployment version>-req-<message type with '.' as '-'>, and "<queue>-dlq".
-# Reply queues (<version>-reply-<frontend instance>) are created and deleted by the frontends at run time.
+# Created at run time, not here:
+#   - reply queues (<version>-reply-<frontend instance>), by the frontends (QueueNames.ReplyQueue);
+#   - per-match queues (<version>-match-<match id>), created by the matches service and deleted by the game server
+#     that takes the match (QueueNames.ForMatch).
+# The FlexMatch events queue is in matchmaking.tf (it carries SNS notifications, not request envelopes).
 locals {
   queue_prefix = lower(var.deployment_version)
 
@@ -20,7 +24,21 @@ locals {
     "accounts.claim-quest",
     "accounts.claim-daily-reward",
     "accounts.apply-match-result",
+    "matches.start-matchmaking",
+    "matches.cancel-matchmaking",
+    "matches.accept-match",
+    "matches.get-matchmaking-status",
+    "matches.get-leaderboard",
+    "matches.start-party-matchmaking",
+    "matches.player-disconnected",
+    "matches.game-server-report",
+    "gameserver.placement",
   ]
+
+  # Receives before a message moves to its dead-letter queue, where the code fixes it (others: var.queue_max_receive_count).
+  request_max_receive_counts = {
+    "gameserver.placement" = 5 # GameServerClient.PlacementMaxReceiveCount
+  }
 
   request_queue_names = {
     for message_type in local.request_message_types :
@@ -28,6 +46,7 @@ locals {
   }
 
   reply_queue_name_pattern = "${local.queue_prefix}-reply-*"
+  match_queue_name_pattern = "${local.queue_prefix}-match-*"
 }
 
 resource "aws_sqs_queue" "request_dlq" {
@@ -48,7 +67,7 @@ resource "aws_sqs_queue" "request" {
 
   redrive_policy = jsonencode({
     deadLetterTargetArn = aws_sqs_queue.request_dlq[each.key].arn
-    maxReceiveCount     = var.queue_max_receive_count
+    maxReceiveCount     = lookup(local.request_max_receive_counts, each.key, var.queue_max_receive_count)
   })
 }
 
