@@ -1,0 +1,32 @@
+using MetaServer.Accounts.DynamoDb;
+using MetaServer.Accounts.Sqlite;
+using MetaServer.Hosting;
+using MetaServer.Matches;
+using MetaServer.Pipelines;
+using MetaServer.Storage.Redis;
+
+// Matches service on its own: consumes matches.* request queues, answers on the frontends' reply queues and hands
+// matches to the game servers. The match store (IMatchStore) and the matchmaker (IMatchmaker) are registered by the
+// lead's wiring (SQLite/DynamoDB match store, offline engine or GameLift); the host refuses to start without them.
+var builder = WebApplication.CreateBuilder(args);
+builder.Services.AddMetaServerCore(builder.Configuration, HostLayout.SeparateProcess);
+builder.Services.AddMatchesService(builder.Configuration);
+builder.Services.AddMetaServerStorage(builder.Configuration, HostLayout.SeparateProcess);
+builder.Services.AddMessagePipelines();
+
+// Read-only account access for the game-server hand-off: the accounts service's store.
+switch (builder.Configuration["MetaServer:Accounts:Store"]?.Trim().ToUpperInvariant())
+{
+    case "DYNAMODB":
+        builder.Services.AddDynamoDbAccountStore();
+        break;
+    case "SQLITE":
+        builder.Services.AddSqliteAccountStore();
+        break;
+    default:
+        throw new InvalidOperationException("MetaServer:Accounts:Store must be 'DynamoDb' or 'Sqlite' (the matches service reads accounts for the game-server hand-off).");
+}
+
+var app = builder.Build();
+app.MapGet("/healthz", () => Results.Text("ok"));
+await app.RunAsync();
