@@ -49,6 +49,7 @@ internal sealed partial class MatchmakingFlow(
     GameConfig.GameConfig config,
     MatchmakingCatalog catalog,
     IOptions<MatchesOptions> options,
+    IOptions<RatingOptions> ratingOptions,
     TimeProvider timeProvider,
     ILogger<MatchmakingFlow> logger)
 {
@@ -388,12 +389,8 @@ internal sealed partial class MatchmakingFlow(
     private long SkillOf(RatingRecord record) =>
         record.Sigma > 0 ? (long)SkillAttribute.FromRating(new PlayerRating(record.Mu, record.Sigma)) : DefaultSkill();
 
-    /// <summary>Skill of a player with no rating yet: a new player's rating (the rating model's default μ and σ).</summary>
-    internal static long DefaultSkill()
-    {
-        var defaults = new RatingOptions();
-        return (long)SkillAttribute.FromRating(new PlayerRating(defaults.Mu, defaults.Sigma));
-    }
+    /// <summary>Skill of a player with no rating yet: a new player's rating (the rating model's μ and σ, <c>MetaServer:Matches:Rating</c>).</summary>
+    private long DefaultSkill() => (long)SkillAttribute.FromRating(new PlayerRating(ratingOptions.Value.Mu, ratingOptions.Value.Sigma));
 
     private DateTimeOffset LiveUntil(MatchmakingConfiguration configuration, DateTimeOffset now) =>
         now + TimeSpan.FromSeconds(configuration.RequestTimeoutSeconds + (configuration.AcceptanceTimeoutSeconds ?? 0)) + options.Value.EventGrace;
