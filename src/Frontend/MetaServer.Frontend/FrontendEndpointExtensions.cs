@@ -1,4 +1,6 @@
 using System.Net.WebSockets;
+using MetaServer.Protocol;
+using MetaServer.Protocol.Internal.V1;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -42,6 +44,7 @@ public static class FrontendEndpointExtensions
         SessionRegistry sessions,
         RequestHandler handler,
         SessionPresence presence,
+        BackendGateway gateway,
         TimeProvider timeProvider,
         IOptions<FrontendOptions> optionsAccessor,
         ILoggerFactory loggerFactory)
@@ -94,6 +97,21 @@ public static class FrontendEndpointExtensions
             }
 
             await presence.EndedAsync(session.Id);
+            if (session.AccountId is { } accountId)
+            {
+                // Lets the matches service cancel a ticket that is still searching (ignored if the player reconnected).
+                await gateway.NotifyAsync(
+                    MessageTypes.MatchesPlayerDisconnected,
+                    new PlayerDisconnectedNotice
+                    {
+                        AccountId = accountId,
+                        SessionId = session.Id,
+                        DisconnectedAtUnixMs = timeProvider.GetUtcNow().ToUnixTimeMilliseconds(),
+                    },
+                    session.Id,
+                    accountId,
+                    CancellationToken.None);
+            }
         }
     }
 

@@ -95,4 +95,10 @@ internal static partial class Log
     public static partial void SessionDisconnected(ILogger logger, string sessionId, MetaServer.Protocol.V1.ResultCode code);
     [LoggerMessage(EventId = 1054, Level = LogLevel.Warning, Message = "Reply queue {ReplyQueue}: routed replies could not be deleted ({ErrorCode}); they return after the visibility timeout and are dropped as unmatched")]
     public static partial void ReplyDeleteFailed(ILogger logger, Exception? exception, string replyQueue, string errorCode);
+
+    [LoggerMessage(EventId = 1062, Level = LogLevel.Debug, Message = "Notice {MessageType} not sent: queue {Queue} does not exist (the service is not deployed)")]
+    public static partial void NoticeQueueMissing(ILogger logger, string queue, string messageType);
+
+    [LoggerMessage(EventId = 1063, Level = LogLevel.Warning, Message = "Notice {MessageType} to {Queue} could not be sent")]
+    public static partial void NoticeSendFailed(ILogger logger, Exception exception, string queue, string messageType);
 }

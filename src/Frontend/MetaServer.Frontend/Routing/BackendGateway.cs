@@ -112,6 +112,47 @@ internal sealed class BackendGateway
         }
     }
 
+    /// <summary>
+    /// Sends a one-way notice (no reply expected) to a backend queue. Best effort: a missing queue (the service is not
+    /// deployed) or a transport failure is logged, never thrown. Returns whether it was sent.
+    /// </summary>
+    public async Task<bool> NotifyAsync(string messageType, IMessage payload, string? sessionId, string? playerId, CancellationToken cancellationToken)
+    {
+        var queue = _queueNames.ForMessageType(messageType);
+        var envelope = new MessageEnvelope
+        {
+            MessageType = messageType,
+            MessageId = Guid.NewGuid().ToString("N"),
+            PlayerId = playerId,
+            SessionId = sessionId,
+            DeploymentVersion = _deploymentVersion,
+            TraceId = Activity.Current?.TraceId.ToHexString() ?? ActivityTraceId.CreateRandom().ToHexString(),
+            SentAt = _timeProvider.GetUtcNow(),
+            Payload = payload.ToByteArray(),
+        };
+        try
+        {
+            await _transport.SendAsync(queue, EnvelopeCodec.Encode(envelope), cancellationToken);
+            return true;
+        }
+        catch (QueueDoesNotExistException)
+        {
+            Log.NoticeQueueMissing(_logger, queue, messageType);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+#pragma warning disable CA1031 // A lost notice is logged; the session is closing anyway.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Log.NoticeSendFailed(_logger, ex, queue, messageType);
+        }
+
+        return false;
+    }
+
     /// <summary>"accounts.login-device" is served by "accounts".</summary>
     private static string ServiceName(string messageType)
     {

@@ -21,6 +21,11 @@ public static class ClientRoutes
         [Envelope.PayloadOneofCase.Purchase] = MessageTypes.AccountsPurchase,
         [Envelope.PayloadOneofCase.ClaimQuest] = MessageTypes.AccountsClaimQuest,
         [Envelope.PayloadOneofCase.ClaimDailyReward] = MessageTypes.AccountsClaimDailyReward,
+        [Envelope.PayloadOneofCase.StartMatchmaking] = MessageTypes.MatchesStartMatchmaking,
+        [Envelope.PayloadOneofCase.CancelMatchmaking] = MessageTypes.MatchesCancelMatchmaking,
+        [Envelope.PayloadOneofCase.AcceptMatch] = MessageTypes.MatchesAcceptMatch,
+        [Envelope.PayloadOneofCase.GetMatchmakingStatus] = MessageTypes.MatchesGetMatchmakingStatus,
+        [Envelope.PayloadOneofCase.GetLeaderboard] = MessageTypes.MatchesGetLeaderboard,
     }.ToFrozenDictionary();
 
     /// <summary>The message type (and so the queue) of a routed request, or null when the payload is not one.</summary>

@@ -1,0 +1,49 @@
+using Google.Protobuf;
+using MetaServer.Hosting;
+using MetaServer.Messaging;
+using MetaServer.Pipelines;
+using MetaServer.Protocol.Internal.V1;
+using MetaServer.Protocol.V1;
+using MetaServer.Storage;
+using Microsoft.Extensions.Options;
+
+namespace MetaServer.Matches.Service;
+
+/// <summary>
+/// Builds <see cref="MatchmakingUpdateEvent"/> pushes as outgoing messages to the frontends holding the players'
+/// sessions (the shape <see cref="PlayerEventPublisher"/> sends); offline players get nothing.
+/// </summary>
+internal sealed class PlayerPushes(ISessionRegistry sessions, IOptions<MetaServerOptions> options, TimeProvider timeProvider)
+{
+    public async Task<IReadOnlyList<OutgoingMessage>> UpdatesAsync(TicketRecord ticket, IReadOnlyCollection<string> playerIds, MatchRecord? match, CancellationToken cancellationToken)
+    {
+        if (playerIds.Count == 0)
+        {
+            return [];
+        }
+
+        var live = await sessions.LookupManyAsync(playerIds, cancellationToken);
+        var messages = new List<OutgoingMessage>();
+        foreach (var playerId in playerIds)
+        {
+            if (!live.TryGetValue(playerId, out var session))
+            {
+                continue;
+            }
+
+            var clientEvent = new Envelope { MatchmakingUpdate = new MatchmakingUpdateEvent { Status = TicketStatuses.For(ticket, playerId, match) } };
+            messages.Add(new OutgoingMessage(session.ReplyQueue, new MessageEnvelope
+            {
+                MessageType = PlayerEventPublisher.ClientEventMessageType,
+                MessageId = Guid.NewGuid().ToString("N"),
+                PlayerId = playerId,
+                SessionId = session.SessionId,
+                DeploymentVersion = options.Value.DeploymentVersion,
+                SentAt = timeProvider.GetUtcNow(),
+                Payload = clientEvent.ToByteArray(),
+            }));
+        }
+
+        return messages;
+    }
+}
