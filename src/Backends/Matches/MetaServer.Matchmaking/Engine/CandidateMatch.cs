@@ -60,6 +60,9 @@ internal sealed class PreparedTicket
 
     // Doubly linked list of unused tickets in (bucket, key) order, rebuilt per call.
     public int Position { get; set; }
+
+    /// <summary>Memo of <see cref="RuleEvaluator"/>'s per-ticket and per-player values (values never change for a ticket).</summary>
+    public Dictionary<(string Attribute, PartyAggregation Aggregation, int Player), object?> Values { get; } = [];
 }
 
 /// <summary>One team of a match being built: a copy of a team definition (quantity &gt; 1 gives numbered copies).</summary>

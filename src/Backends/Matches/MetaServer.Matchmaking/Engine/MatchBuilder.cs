@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Runtime.CompilerServices;
 using MetaServer.Matchmaking.RuleSets;
 
 namespace MetaServer.Matchmaking.Engine;
@@ -22,7 +21,8 @@ public sealed record MatchBuilderLimits(int CandidateWindow = 64, int MaxMatches
 /// match. Candidates are the unused tickets nearest to the anchor in the pool's ordering key (the sort rule's attribute,
 /// else a numeric batchDistance attribute, else the first sortByAttributes, else a distance rule's attribute, else the
 /// start time), within the anchor's bucket of string batchDistance values; they are tried in the sort rules' order
-/// (distanceSort: nearest the anchor first; absoluteSort: by value) or oldest first. A ticket's players all go to one
+/// (distanceSort: nearest the anchor first; absoluteSort: by value), else with batchingPreference sorted nearest the
+/// anchor's key first, else oldest first. A ticket's players all go to one
 /// team; a ticket is added when the potential match still passes the rules (expanded for the wait time of the newest,
 /// or with expansionAgeSelection oldest the oldest, ticket in it). Teams fill up to maxPlayers; the match is proposed
 /// when every team has at least its (expanded) minPlayers and every rule passes on the whole match.
@@ -37,7 +37,7 @@ public sealed class MatchBuilder : IMatchBuilder
     private readonly Func<PreparedTicket, double>? _keyOf;
     private readonly List<string> _bucketAttributes;
     private readonly List<(MatchmakingRule Rule, Func<PreparedTicket, double> Value)> _sorts = [];
-    private readonly ConditionalWeakTable<PoolTicket, PreparedTicket> _prepared = [];
+    private readonly Dictionary<string, PreparedTicket> _prepared = new(StringComparer.Ordinal);
     private readonly int _window;
 
     internal MatchBuilder(RuleSet ruleSet, MatchBuilderLimits limits)
@@ -97,12 +97,25 @@ public sealed class MatchBuilder : IMatchBuilder
         var tickets = new List<PreparedTicket>(searching.Count);
         foreach (var ticket in searching)
         {
-            var prepared = _prepared.GetValue(ticket, t => new PreparedTicket(t, RuleSet, _requiredAttributes, _requiresLatency));
+            if (!_prepared.TryGetValue(ticket.TicketId, out var prepared) || !ReferenceEquals(prepared.Ticket, ticket))
+            {
+                prepared = Prepare(ticket);
+                _prepared[ticket.TicketId] = prepared;
+            }
+
             if (prepared.Matchable && prepared.PlayerCount <= RuleSet.MaxPlayers)
             {
-                prepared.Bucket = Bucket(prepared);
-                prepared.Key = _keyOf is null ? prepared.StartTicks : _keyOf(prepared);
                 tickets.Add(prepared);
+            }
+        }
+
+        // The cache follows the searching tickets: forget the ones that left once it holds twice as many.
+        if (_prepared.Count > 2 * Math.Max(1024, searching.Count))
+        {
+            var current = searching.Select(t => t.TicketId).ToHashSet(StringComparer.Ordinal);
+            foreach (var id in _prepared.Keys.Where(id => !current.Contains(id)).ToList())
+            {
+                _prepared.Remove(id);
             }
         }
 
@@ -175,6 +188,18 @@ public sealed class MatchBuilder : IMatchBuilder
         return proposals;
     }
 
+    private PreparedTicket Prepare(PoolTicket ticket)
+    {
+        var prepared = new PreparedTicket(ticket, RuleSet, _requiredAttributes, _requiresLatency);
+        if (prepared.Matchable)
+        {
+            prepared.Bucket = Bucket(prepared);
+            prepared.Key = _keyOf is null ? prepared.StartTicks : _keyOf(prepared);
+        }
+
+        return prepared;
+    }
+
     private bool TryBuild(PreparedTicket anchor, List<PreparedTicket> candidates, CandidateMatch match, long nowTicks)
     {
         if (!TryPlace(anchor, match, nowTicks))
@@ -236,7 +261,9 @@ public sealed class MatchBuilder : IMatchBuilder
             return open.OrderBy(t => t.PlayerCount).ThenBy(t => TeamSum(t, attribute)).ToList();
         }
 
-        return open.OrderBy(t => t.PlayerCount - t.Definition.MaxPlayers).ToList();
+        var teams = open.ToList();
+        teams.Sort(static (a, b) => (a.PlayerCount - a.Definition.MaxPlayers).CompareTo(b.PlayerCount - b.Definition.MaxPlayers));
+        return teams;
     }
 
     private bool IsFull(CandidateMatch match, long nowTicks)
@@ -327,7 +354,18 @@ public sealed class MatchBuilder : IMatchBuilder
     {
         if (_sorts.Count == 0)
         {
-            candidates.Sort(static (a, b) => a.StartTicks.CompareTo(b.StartTicks));
+            if (RuleSet.Algorithm.BatchingPreference == BatchingPreference.Sorted && _keyOf is not null)
+            {
+                // batchingPreference sorted: FlexMatch batches tickets sorted by sortByAttributes, so the nearest come first.
+                candidates.Sort((a, b) => Math.Abs(a.Key - anchor.Key) is var x && Math.Abs(b.Key - anchor.Key) is var y && x != y
+                    ? x.CompareTo(y)
+                    : a.StartTicks.CompareTo(b.StartTicks));
+            }
+            else
+            {
+                candidates.Sort(static (a, b) => a.StartTicks.CompareTo(b.StartTicks));
+            }
+
             return;
         }
 

@@ -379,10 +379,14 @@ internal sealed class RuleEvaluator
         {
             case PlayerAttributeExpression path:
             {
-                var teams = match.Teams.Where(t => path.Teams.All || path.Teams.Names.Contains(t.Definition.Name)).ToList();
-                var perTeam = new List<object>(teams.Count);
-                foreach (var team in teams)
+                var perTeam = new List<object>(match.Teams.Count);
+                foreach (var team in match.Teams)
                 {
+                    if (!path.Teams.All && !path.Teams.Names.Contains(team.Definition.Name))
+                    {
+                        continue;
+                    }
+
                     var values = new List<object>(team.PlayerCount);
                     foreach (var ticket in team.Tickets)
                     {
@@ -391,7 +395,7 @@ internal sealed class RuleEvaluator
                         {
                             if (ticket.PlayerCount == 1 || value is null)
                             {
-                                values.Add(PlayerValue(ticket.Players[i], path.Attribute)!);
+                                values.Add(CachedPlayerValue(ticket, i, path.Attribute)!);
                             }
                             else
                             {
@@ -403,7 +407,7 @@ internal sealed class RuleEvaluator
                     perTeam.Add(values);
                 }
 
-                return !path.Teams.All && teams.Count == 1 ? perTeam[0] : perTeam;
+                return !path.Teams.All && perTeam.Count == 1 ? perTeam[0] : perTeam;
             }
 
             case FunctionExpression function:
@@ -485,8 +489,20 @@ internal sealed class RuleEvaluator
             return results;
         }
 
-        var numbers = list.OfType<double>().ToList();
-        if (numbers.Count == 0)
+        double sum = 0, low = double.PositiveInfinity, high = double.NegativeInfinity;
+        var count = 0;
+        foreach (var item in list)
+        {
+            if (item is double x)
+            {
+                sum += x;
+                low = Math.Min(low, x);
+                high = Math.Max(high, x);
+                count++;
+            }
+        }
+
+        if (count == 0)
         {
             return null;
         }
@@ -494,13 +510,18 @@ internal sealed class RuleEvaluator
         switch (function)
         {
             case ExpressionFunction.Avg:
-                return numbers.Average();
+                return sum / count;
             case ExpressionFunction.Min:
-                return numbers.Min();
+                return low;
             case ExpressionFunction.Max:
-                return numbers.Max();
+                return high;
             case ExpressionFunction.Sum:
-                return numbers.Sum();
+                return sum;
+        }
+
+        var numbers = list.OfType<double>().ToList();
+        switch (function)
+        {
             case ExpressionFunction.Median:
             {
                 numbers.Sort();
@@ -531,8 +552,37 @@ internal sealed class RuleEvaluator
             }
             : null;
 
+    private static object? CachedPlayerValue(PreparedTicket ticket, int player, string attribute)
+    {
+        var key = (attribute, PartyAggregation.Avg, player);
+        if (!ticket.Values.TryGetValue(key, out var value))
+        {
+            value = PlayerValue(ticket.Players[player], attribute);
+            ticket.Values[key] = value;
+        }
+
+        return value;
+    }
+
     /// <summary>The value of a ticket (party) for an attribute: numbers aggregated by avg/min/max, string lists by union/intersection.</summary>
     public static object? TicketValue(PreparedTicket ticket, string attribute, PartyAggregation aggregation)
+    {
+        if (ticket.PlayerCount == 1)
+        {
+            return CachedPlayerValue(ticket, 0, attribute);
+        }
+
+        var key = (attribute, aggregation, -1);
+        if (!ticket.Values.TryGetValue(key, out var value))
+        {
+            value = ComputeTicketValue(ticket, attribute, aggregation);
+            ticket.Values[key] = value;
+        }
+
+        return value;
+    }
+
+    private static object? ComputeTicketValue(PreparedTicket ticket, string attribute, PartyAggregation aggregation)
     {
         if (ticket.PlayerCount == 1)
         {
