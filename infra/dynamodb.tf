@@ -28,3 +28,34 @@ resource "aws_dynamodb_table" "accounts" {
     enabled = true
   }
 }
+
+# The matches table: ratings, matches, players' matchmaking state and tickets of the matches service.
+# Key schema and item layout: MatchesTableDefinition in src/Backends/Matches/MetaServer.Matches.DynamoDb (a test
+# fails when the two drift). One item per store key; every write is a single-item conditional write on "version".
+# Items that expire carry expires_at (epoch seconds): TTL deletes them some time after expiry, and the service reads
+# them as absent from the moment they expire. The services get its name through MetaServer:Matches:DynamoDb:TableName
+# (output matches_table_name).
+resource "aws_dynamodb_table" "matches" {
+  name                        = "metaserver-${var.environment}-matches"
+  billing_mode                = "PAY_PER_REQUEST"
+  hash_key                    = "pk"
+  deletion_protection_enabled = var.matches_table_deletion_protection
+
+  attribute {
+    name = "pk"
+    type = "S"
+  }
+
+  ttl {
+    attribute_name = "expires_at"
+    enabled        = true
+  }
+
+  point_in_time_recovery {
+    enabled = true
+  }
+
+  server_side_encryption {
+    enabled = true
+  }
+}

@@ -46,3 +46,9 @@ variable "accounts_table_deletion_protection" {
   type        = bool
   default     = true
 }
+
+variable "matches_table_deletion_protection" {
+  description = "Refuse to delete the matches table (ratings and match history; turn off only to tear down a test environment)."
+  type        = bool
+  default     = true
+}

@@ -28,6 +28,7 @@ public sealed class StorageRegistrationTests(RedisFixture redis)
         await host.StartAsync();
 
         Assert.IsType<EmbeddedLeaderboard>(host.Services.GetRequiredService<ILeaderboard>());
+        Assert.Same(host.Services.GetRequiredService<ILeaderboardStore>().Get(ILeaderboardStore.RatingBoardId), host.Services.GetRequiredService<ILeaderboard>());
         Assert.Equal(TimeSpan.FromMinutes(2), Assert.IsType<EmbeddedAccountSummaryCache>(host.Services.GetRequiredService<IAccountSummaryCache>()).TimeToLive);
         Assert.IsType<EmbeddedSessionRegistry>(host.Services.GetRequiredService<ISessionRegistry>());
         Assert.NotNull(host.Services.GetRequiredService<PlayerEventPublisher>());

@@ -21,3 +21,20 @@ public interface IMessageHandler
 
     ValueTask<IReadOnlyList<OutgoingMessage>> HandleAsync(IncomingMessage message, CancellationToken cancellationToken);
 }
+
+/// <summary>A message taken from a queue as it is, without decoding an envelope: the transport's message id and the body.</summary>
+public sealed record RawIncomingMessage(string MessageId, ReadOnlyMemory<byte> Body, string QueueName, int ReceiveCount);
+
+/// <summary>
+/// A consumer of a queue other systems write to (no <see cref="MessageEnvelope"/>): same contract as
+/// <see cref="IMessageHandler"/> (idempotent; throwing leaves the message for a retry and, after the queue's max receive
+/// count, the dead-letter queue). Run it with the raw constructor of <see cref="MessagePipeline"/>; it is not picked up
+/// by <see cref="PipelineServiceCollectionExtensions.AddMessagePipelines"/>.
+/// </summary>
+public interface IRawMessageHandler
+{
+    /// <summary>Names the handler in logs.</summary>
+    string Name { get; }
+
+    ValueTask<IReadOnlyList<OutgoingMessage>> HandleAsync(RawIncomingMessage message, CancellationToken cancellationToken);
+}

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 namespace MetaServer.Pipelines;
 
 /// <summary>
-/// Runs one <see cref="IMessageHandler"/> over one request queue: <see cref="PipelineOptions.Producers"/>
+/// Runs one <see cref="IMessageHandler"/> (or <see cref="IRawMessageHandler"/>) over one request queue: <see cref="PipelineOptions.Producers"/>
 /// receive loops, each feeding up to <see cref="PipelineOptions.ConsumersPerProducer"/> concurrent
 /// consumers. Back-pressure is applied at the receive call: a producer only asks the transport for as
 /// many messages as it has free consumers (at most 10), so it never has more messages in handling than
@@ -20,7 +20,9 @@ public sealed class MessagePipeline : IAsyncDisposable
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(30);
 
     private readonly IMessageTransport _transport;
-    private readonly IMessageHandler _handler;
+    private readonly IMessageHandler? _handler;
+    private readonly IRawMessageHandler? _rawHandler;
+    private readonly string _handlerName;
     private readonly PipelineOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -47,6 +49,35 @@ public sealed class MessagePipeline : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(logger);
         _transport = transport;
         _handler = handler;
+        _handlerName = handler.MessageType;
+        QueueName = queueName;
+        _options = options;
+        _time = timeProvider;
+        _logger = logger;
+    }
+
+    /// <summary>
+    /// A pipeline whose handler takes message bodies as they are (no <see cref="MessageEnvelope"/> is decoded), for queues
+    /// other systems write to (e.g. SNS notifications). Receiving, back-pressure, visibility renewal, deletion and drain
+    /// are the same as for an envelope pipeline.
+    /// </summary>
+    public MessagePipeline(
+        IMessageTransport transport,
+        IRawMessageHandler handler,
+        string queueName,
+        PipelineOptions options,
+        TimeProvider timeProvider,
+        ILogger<MessagePipeline> logger)
+    {
+        ArgumentNullException.ThrowIfNull(transport);
+        ArgumentNullException.ThrowIfNull(handler);
+        ArgumentException.ThrowIfNullOrWhiteSpace(queueName);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        ArgumentNullException.ThrowIfNull(logger);
+        _transport = transport;
+        _rawHandler = handler;
+        _handlerName = handler.Name;
         QueueName = queueName;
         _options = options;
         _time = timeProvider;
@@ -289,43 +320,58 @@ public sealed class MessagePipeline : IAsyncDisposable
         }
     }
 
-    /// <summary>Handles one message and sends its outgoing messages; returns the envelope's id when the input is to be deleted.</summary>
+    /// <summary>Handles one message and sends its outgoing messages; returns the message's id when the input is to be deleted.</summary>
     private async Task<string?> ProcessAsync(ReceivedMessage received)
     {
-        MessageEnvelope envelope;
-        try
+        string messageId;
+        Func<CancellationToken, ValueTask<IReadOnlyList<OutgoingMessage>>> handle;
+        if (_rawHandler is not null)
         {
-            envelope = EnvelopeCodec.Decode(received.Body);
+            messageId = received.MessageId;
+            var raw = new RawIncomingMessage(received.MessageId, received.Body, QueueName, received.ReceiveCount);
+            handle = token => _rawHandler.HandleAsync(raw, token);
         }
-        catch (Exception ex) when (ex is EnvelopeFormatException or ArgumentException)
+        else
         {
-            PipelineLog.Undecodable(_logger, QueueName, received.MessageId, received.ReceiveCount, ex);
-            return null;
-        }
+            MessageEnvelope envelope;
+            try
+            {
+                envelope = EnvelopeCodec.Decode(received.Body);
+            }
+            catch (Exception ex) when (ex is EnvelopeFormatException or ArgumentException)
+            {
+                PipelineLog.Undecodable(_logger, QueueName, received.MessageId, received.ReceiveCount, ex);
+                return null;
+            }
 
-        if (!string.Equals(envelope.MessageType, _handler.MessageType, StringComparison.Ordinal))
-        {
-            PipelineLog.WrongMessageType(_logger, QueueName, envelope.MessageId, envelope.MessageType, _handler.MessageType);
-            return null;
+            if (!string.Equals(envelope.MessageType, _handlerName, StringComparison.Ordinal))
+            {
+                PipelineLog.WrongMessageType(_logger, QueueName, envelope.MessageId, envelope.MessageType, _handlerName);
+                return null;
+            }
+
+            messageId = envelope.MessageId;
+            var incoming = new IncomingMessage(envelope, QueueName, received.ReceiveCount);
+            handle = token => _handler!.HandleAsync(incoming, token);
         }
 
         var cancel = _cancelHandlers.Token;
         IReadOnlyList<OutgoingMessage> outgoing;
         using (var renewal = CancellationTokenSource.CreateLinkedTokenSource(cancel))
         {
-            var renewing = RenewVisibilityAsync(received, envelope.MessageId, renewal.Token);
+            var renewing = RenewVisibilityAsync(received, messageId, renewal.Token);
             try
             {
-                outgoing = await _handler.HandleAsync(new IncomingMessage(envelope, QueueName, received.ReceiveCount), cancel).ConfigureAwait(false);
+                outgoing = await handle(cancel).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancel.IsCancellationRequested)
             {
-                PipelineLog.HandlerCancelled(_logger, _handler.MessageType, envelope.MessageId);
+                PipelineLog.HandlerCancelled(_logger, _handlerName, messageId);
                 return null;
             }
             catch (Exception ex)
             {
-                PipelineLog.HandlerFailed(_logger, _handler.MessageType, envelope.MessageId, received.ReceiveCount, ex);
+                PipelineLog.HandlerFailed(_logger, _handlerName, messageId, received.ReceiveCount, ex);
                 return null;
             }
             finally
@@ -337,11 +383,11 @@ public sealed class MessagePipeline : IAsyncDisposable
 
         try
         {
-            return await SendOutgoingAsync(envelope.MessageId, outgoing ?? [], cancel).ConfigureAwait(false) ? envelope.MessageId : null;
+            return await SendOutgoingAsync(messageId, outgoing ?? [], cancel).ConfigureAwait(false) ? messageId : null;
         }
         catch (Exception ex)
         {
-            PipelineLog.CompleteFailed(_logger, envelope.MessageId, QueueName, ex);
+            PipelineLog.CompleteFailed(_logger, messageId, QueueName, ex);
             return null;
         }
     }

@@ -15,7 +15,8 @@ public static class RedisStorageServiceCollectionExtensions
     public const string RatingLeaderboardName = "rating";
 
     /// <summary>
-    /// Registers the Redis implementations of <see cref="ILeaderboard"/> (the global rating leaderboard),
+    /// Registers the Redis implementations of <see cref="ILeaderboardStore"/> (named boards, key <c>{KeyPrefix}:lb:{id}</c>),
+    /// <see cref="ILeaderboard"/> (the global rating leaderboard, board <c>rating</c>),
     /// <see cref="IAccountSummaryCache"/> and <see cref="ISessionRegistry"/>, the shared
     /// <see cref="IConnectionMultiplexer"/> (connected at start, so a wrong configuration stops the host),
     /// <see cref="PlayerEventPublisher"/>, and validated <see cref="StorageOptions"/> and <see cref="RedisOptions"/>
@@ -36,6 +37,7 @@ public static class RedisStorageServiceCollectionExtensions
         services.TryAddSingleton(sp => new RedisKeys(
             sp.GetRequiredService<IOptions<RedisOptions>>().Value.KeyPrefix,
             sp.GetRequiredService<IOptions<MetaServerOptions>>().Value.DeploymentVersion));
+        services.TryAddSingleton<ILeaderboardStore>(sp => new RedisLeaderboardStore(Database(sp), sp.GetRequiredService<RedisKeys>(), OperationTimeout(sp)));
         services.TryAddSingleton<ILeaderboard>(sp => new RedisLeaderboard(
             Database(sp),
             sp.GetRequiredService<RedisKeys>().Leaderboard(RatingLeaderboardName),

@@ -8,7 +8,8 @@ namespace MetaServer.Storage;
 public static class StorageServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the in-process implementations: <see cref="ILeaderboard"/> (the global rating leaderboard),
+    /// Registers the in-process implementations: <see cref="ILeaderboardStore"/> (named boards),
+    /// <see cref="ILeaderboard"/> (its board <c>rating</c>, the global rating leaderboard),
     /// <see cref="IAccountSummaryCache"/>, <see cref="ISessionRegistry"/>, plus <see cref="PlayerEventPublisher"/>
     /// and validated <see cref="StorageOptions"/> (bound from <c>MetaServer:Storage</c> when a configuration is given).
     /// Everything lives in this process only. Existing registrations of these services are kept.
@@ -17,7 +18,8 @@ public static class StorageServiceCollectionExtensions
     {
         AddStorageOptions(services, configuration);
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<ILeaderboard, EmbeddedLeaderboard>();
+        services.TryAddSingleton<ILeaderboardStore, EmbeddedLeaderboardStore>();
+        services.TryAddSingleton<ILeaderboard>(sp => sp.GetRequiredService<ILeaderboardStore>().Get(ILeaderboardStore.RatingBoardId));
         services.TryAddSingleton<IAccountSummaryCache>(sp => new EmbeddedAccountSummaryCache(
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<IOptions<StorageOptions>>().Value.AccountSummaryTtl));

@@ -85,6 +85,11 @@ internal static class CliApp
             root.Subcommands.Add(command);
         }
 
+        foreach (var command in MatchCommands.Build(urlOption, tokenFileOption, output, error))
+        {
+            root.Subcommands.Add(command);
+        }
+
         return root;
     }
 

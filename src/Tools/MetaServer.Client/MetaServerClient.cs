@@ -38,6 +38,7 @@ public sealed class MetaServerClient : IAsyncDisposable
     private string? _closedMessage;
     private Exception? _closedCause;
     private DisconnectEvent? _disconnect;
+    private MatchmakingStatus? _lastMatchmakingUpdate;
 
     private MetaServerClient(ClientWebSocket socket, Uri uri, MetaServerClientOptions options)
     {
@@ -312,6 +313,99 @@ public sealed class MetaServerClient : IAsyncDisposable
     public Task<AccountResponse> ClaimDailyRewardAsync(string? clientRequestId = null, CancellationToken cancellationToken = default) =>
         MutateAsync(new Envelope { ClaimDailyReward = new ClaimDailyRewardRequest { ClientRequestId = clientRequestId ?? NewClientRequestId() } }, cancellationToken);
 
+    /// <summary>
+    /// Queues this session's player for <paramref name="gameMode"/> (a game mode id of the game config) as a solo ticket.
+    /// Later changes of the ticket arrive as <see cref="MatchmakingUpdateEvent"/>s (see <see cref="WaitForMatchmakingUpdateAsync"/>).
+    /// </summary>
+    /// <param name="gameMode">Game mode id.</param>
+    /// <param name="latencyMs">Measured round-trip latency per region (e.g. <c>us-east-1</c> to 45), for latency rules; none when null.</param>
+    /// <param name="clientRequestId">Idempotency key; a new one when null (a retry with the same id answers the same ticket).</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <exception cref="MetaServerRequestException">The server refused (e.g. <see cref="ResultCode.AlreadyQueued"/>, <see cref="ResultCode.InMatch"/>).</exception>
+    public async Task<MatchmakingResponse> StartMatchmakingAsync(
+        string gameMode, IReadOnlyDictionary<string, int>? latencyMs = null, string? clientRequestId = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(gameMode);
+        var request = new StartMatchmakingRequest { ClientRequestId = clientRequestId ?? NewClientRequestId(), GameMode = gameMode };
+        foreach (var (region, latency) in latencyMs ?? new Dictionary<string, int>())
+        {
+            request.LatencyMs[region] = latency;
+        }
+
+        var reply = await SendAsync(new Envelope { StartMatchmaking = request }, cancellationToken);
+        return ExpectOk(reply, Envelope.PayloadOneofCase.Matchmaking).Matchmaking;
+    }
+
+    /// <summary>Cancels the player's ticket while it is queued, searching or waiting for acceptance.</summary>
+    /// <exception cref="MetaServerRequestException">The server refused (e.g. <see cref="ResultCode.NotFound"/> or a ticket already placed).</exception>
+    public async Task<MatchmakingResponse> CancelMatchmakingAsync(string ticketId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ticketId);
+        var reply = await SendAsync(new Envelope { CancelMatchmaking = new CancelMatchmakingRequest { TicketId = ticketId } }, cancellationToken);
+        return ExpectOk(reply, Envelope.PayloadOneofCase.Matchmaking).Matchmaking;
+    }
+
+    /// <summary>Accepts (or, with <paramref name="accept"/> false, rejects) the proposed match of a ticket in <see cref="MatchmakingState.RequiresAcceptance"/>.</summary>
+    /// <exception cref="MetaServerRequestException">The server refused (e.g. <see cref="ResultCode.FailedPrecondition"/>: no match to accept).</exception>
+    public async Task<MatchmakingResponse> AcceptMatchAsync(string ticketId, bool accept, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ticketId);
+        var reply = await SendAsync(new Envelope { AcceptMatch = new AcceptMatchRequest { TicketId = ticketId, Accept = accept } }, cancellationToken);
+        return ExpectOk(reply, Envelope.PayloadOneofCase.Matchmaking).Matchmaking;
+    }
+
+    /// <summary>The player's current ticket or match (e.g. after a reconnect); the response's status is null when there is none.</summary>
+    /// <exception cref="MetaServerRequestException">The server refused (e.g. <see cref="ResultCode.NotAuthenticated"/>).</exception>
+    public async Task<MatchmakingResponse> GetMatchmakingStatusAsync(CancellationToken cancellationToken = default)
+    {
+        var reply = await SendAsync(new Envelope { GetMatchmakingStatus = new GetMatchmakingStatusRequest() }, cancellationToken);
+        return ExpectOk(reply, Envelope.PayloadOneofCase.Matchmaking).Matchmaking;
+    }
+
+    /// <summary>Reads a leaderboard.</summary>
+    /// <param name="view">Top entries, the player and their neighbours, or the player and their friends.</param>
+    /// <param name="count">How many entries (for <see cref="LeaderboardView.AroundMe"/>: above and below); the server bounds it.</param>
+    /// <param name="leaderboard">Leaderboard id; null or empty: the global rating leaderboard of the current season.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <exception cref="MetaServerRequestException">The server refused (e.g. <see cref="ResultCode.InvalidArgument"/> or <see cref="ResultCode.NotFound"/>).</exception>
+    public async Task<LeaderboardResponse> GetLeaderboardAsync(
+        LeaderboardView view = LeaderboardView.Top, int count = 10, string? leaderboard = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        var request = new GetLeaderboardRequest { View = view, Count = count, Leaderboard = leaderboard ?? string.Empty };
+        var reply = await SendAsync(new Envelope { GetLeaderboard = request }, cancellationToken);
+        return ExpectOk(reply, Envelope.PayloadOneofCase.Leaderboard).Leaderboard;
+    }
+
+    /// <summary>The status of the last <see cref="MatchmakingUpdateEvent"/> the server pushed, if any (it is also delivered in <see cref="Events"/>).</summary>
+    public MatchmakingStatus? LastMatchmakingUpdate => Volatile.Read(ref _lastMatchmakingUpdate);
+
+    /// <summary>
+    /// Reads <see cref="Events"/> until a <see cref="MatchmakingUpdateEvent"/> arrives whose status satisfies
+    /// <paramref name="until"/> (any update when null) and returns that status. Events read on the way (other kinds,
+    /// and updates not satisfying <paramref name="until"/>) are consumed: read <see cref="Events"/> yourself when you
+    /// need every event.
+    /// </summary>
+    /// <exception cref="MetaServerConnectionClosedException">The connection closed before such an update.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first.</exception>
+    public async Task<MatchmakingStatus> WaitForMatchmakingUpdateAsync(Func<MatchmakingStatus, bool>? until = null, CancellationToken cancellationToken = default)
+    {
+        while (await _events.Reader.WaitToReadAsync(cancellationToken))
+        {
+            while (_events.Reader.TryRead(out var envelope))
+            {
+                if (envelope.PayloadCase == Envelope.PayloadOneofCase.MatchmakingUpdate
+                    && envelope.MatchmakingUpdate.Status is { } status
+                    && (until is null || until(status)))
+                {
+                    return status;
+                }
+            }
+        }
+
+        throw CreateClosedException(null);
+    }
+
     private async Task<AccountResponse> MutateAsync(Envelope request, CancellationToken cancellationToken)
     {
         var reply = await SendAsync(request, cancellationToken);
@@ -506,6 +600,10 @@ public sealed class MetaServerClient : IAsyncDisposable
             if (envelope.PayloadCase == Envelope.PayloadOneofCase.Disconnect)
             {
                 Volatile.Write(ref _disconnect, envelope.Disconnect);
+            }
+            else if (envelope.PayloadCase == Envelope.PayloadOneofCase.MatchmakingUpdate && envelope.MatchmakingUpdate.Status is { } status)
+            {
+                Volatile.Write(ref _lastMatchmakingUpdate, status);
             }
 
             _events.Writer.TryWrite(envelope);
