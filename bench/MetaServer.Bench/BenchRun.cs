@@ -20,6 +20,12 @@ internal sealed record BenchSettings(int Clients, TimeSpan Duration, TimeSpan Wa
 
     /// <summary>5v5 matches rated per rating run; zero skips the rating section.</summary>
     public int RatingMatches { get; init; }
+
+    /// <summary>Measured seconds of each matchmaker run; zero skips the matchmaker section.</summary>
+    public int MatchmakerSeconds { get; init; }
+
+    /// <summary>Waiting-pool sizes of the matchmaker runs.</summary>
+    public IReadOnlyList<int> MatchmakerPools { get; init; } = [1_000, 10_000, 100_000];
 }
 
 internal sealed record MemoryResult(int Sessions, int StillConnected, MemorySample Baseline, MemorySample Loaded)
@@ -54,6 +60,11 @@ internal sealed class BenchRun(BenchSettings settings, TextWriter output, TextWr
             if (settings.RatingMatches > 0)
             {
                 new RatingSection(settings.RatingMatches, output, progress).Run();
+            }
+
+            if (settings.MatchmakerSeconds > 0)
+            {
+                new MatchmakerSection(TimeSpan.FromSeconds(settings.MatchmakerSeconds), settings.MatchmakerPools, output, progress).Run();
             }
 
             if (settings.Duration > TimeSpan.Zero)

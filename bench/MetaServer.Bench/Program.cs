@@ -12,20 +12,23 @@ var sqsClients = new Option<int>("--sqs-clients") { Description = "Concurrent cl
 var sqsRate = new Option<int>("--sqs-rate") { Description = "Offered requests/s of the SQS fixed-rate (open-loop) run (0 skips it).", DefaultValueFactory = _ => 500 };
 var sqsSet = new Option<string[]>("--sqs-set") { Description = "Extra configuration of the SQS host, Key=Value (repeatable), e.g. MetaServer:Pipelines:Default:Producers=2.", AllowMultipleArgumentsPerToken = false };
 var ratingMatches = new Option<int>("--rating-matches") { Description = "5v5 matches rated per rating run (rating updates/s, one thread; 0, the default, skips the rating section).", DefaultValueFactory = _ => 0 };
+var matchmaker = new Option<int>("--matchmaker") { Description = "Measured seconds per pool size of the matchmaker runs (5v5 match builder; 0, the default, skips the matchmaker section).", DefaultValueFactory = _ => 0 };
+var matchmakerPools = new Option<int[]>("--matchmaker-pools") { Description = "Waiting-pool sizes of the matchmaker runs.", DefaultValueFactory = _ => [1_000, 10_000, 100_000], AllowMultipleArgumentsPerToken = true };
 var serverGc = new Option<bool>("--server-gc") { Description = "Run the memory children with server GC, as the web host does by default.", DefaultValueFactory = _ => true };
 
 var root = new RootCommand("MetaServer bench: bare Kestrel WebSockets versus the full embedded request path, memory per session, and the request path on the SQS transport against a local stand-in (loopback only).")
 {
-    clients, duration, warmup, sessions, parallelism, serverGc, sqsDuration, sqsClients, sqsRate, sqsSet, ratingMatches,
+    clients, duration, warmup, sessions, parallelism, serverGc, sqsDuration, sqsClients, sqsRate, sqsSet, ratingMatches, matchmaker, matchmakerPools,
 };
 root.SetAction(async (parse, ct) =>
 {
     if (parse.GetValue(clients) < 1 || parse.GetValue(duration) < 0 || parse.GetValue(warmup) < 0
         || parse.GetValue(sessions) < 0 || parse.GetValue(parallelism) < 1
         || parse.GetValue(sqsClients) < 1 || parse.GetValue(sqsDuration) < 0 || parse.GetValue(sqsRate) < 0
-        || parse.GetValue(ratingMatches) < 0)
+        || parse.GetValue(ratingMatches) < 0 || parse.GetValue(matchmaker) < 0
+        || (parse.GetValue(matchmakerPools) ?? []).Any(p => p < 10))
     {
-        await Console.Error.WriteLineAsync("error: --clients, --parallelism and --sqs-clients must be at least 1; --duration, --warmup, --sessions, --sqs-duration, --sqs-rate and --rating-matches at least 0.");
+        await Console.Error.WriteLineAsync("error: --clients, --parallelism and --sqs-clients must be at least 1; --duration, --warmup, --sessions, --sqs-duration, --sqs-rate, --rating-matches and --matchmaker at least 0; --matchmaker-pools at least 10 each.");
         return 1;
     }
 
@@ -49,6 +52,8 @@ root.SetAction(async (parse, ct) =>
         SqsRate = parse.GetValue(sqsRate),
         SqsSettings = extraSqsSettings,
         RatingMatches = parse.GetValue(ratingMatches),
+        MatchmakerSeconds = parse.GetValue(matchmaker),
+        MatchmakerPools = parse.GetValue(matchmakerPools) is { Length: > 0 } pools ? pools : [1_000, 10_000, 100_000],
     };
     return await new BenchRun(settings, Console.Out, Console.Error).RunAsync(ct);
 });
