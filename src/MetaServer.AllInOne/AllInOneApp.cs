@@ -1,7 +1,13 @@
 using MetaServer.Accounts;
 using MetaServer.Accounts.Sqlite;
 using MetaServer.Frontend;
+using MetaServer.GameServer.Sample;
 using MetaServer.Hosting;
+using MetaServer.Matches;
+using MetaServer.Matches.Stores;
+using MetaServer.Matchmaking.Engine;
+using MetaServer.Matchmaking.Events;
+using MetaServer.Matchmaking.GameLift;
 using MetaServer.Pipelines;
 using MetaServer.Storage.Redis;
 using Microsoft.AspNetCore.Builder;
@@ -28,7 +34,34 @@ public static class AllInOneApp
         ["MetaServer:Storage:Kind"] = "Embedded",
         // One process, one key file under the data folder: tokens survive restarts without setup.
         ["MetaServer:Frontend:Tokens:AllowGeneratedSigningKey"] = "true",
+
+        // Matchmaking: the offline FlexMatch engine on the bundled sample rule sets (copied next to the binaries).
+        ["MetaServer:Matchmaking:Kind"] = "Offline",
+        ["MetaServer:Matchmaking:Offline:TickInterval"] = "00:00:00.250",
+        ["MetaServer:Matchmaking:Configurations:casual-5v5:RuleSetPath"] = RuleSet("casual-5v5-bots.json"),
+        ["MetaServer:Matchmaking:Configurations:casual-5v5:RequestTimeoutSeconds"] = "120",
+        ["MetaServer:Matchmaking:Configurations:ranked-1v1:RuleSetPath"] = RuleSet("ranked-1v1.json"),
+        ["MetaServer:Matchmaking:Configurations:ranked-1v1:AcceptanceRequired"] = "true",
+        ["MetaServer:Matchmaking:Configurations:ranked-1v1:AcceptanceTimeoutSeconds"] = "20",
+        ["MetaServer:Matchmaking:Configurations:ranked-1v1:RequestTimeoutSeconds"] = "120",
+        ["MetaServer:Matchmaking:Configurations:free-for-all-8:RuleSetPath"] = RuleSet("free-for-all-8.json"),
+        ["MetaServer:Matchmaking:Configurations:free-for-all-8:RequestTimeoutSeconds"] = "120",
+
+        // Game modes of the bundled game config and the matchmaking configuration each one uses. "domination"
+        // (6v6) has no sample rule set, so it is not offered until a studio configures one.
+        ["MetaServer:Matches:GameModes:team-deathmatch:Configuration"] = "casual-5v5",
+        ["MetaServer:Matches:GameModes:team-deathmatch:Maps:0"] = "harbor",
+        ["MetaServer:Matches:GameModes:team-deathmatch:Maps:1"] = "refinery",
+        ["MetaServer:Matches:GameModes:duel:Configuration"] = "ranked-1v1",
+        ["MetaServer:Matches:GameModes:duel:Maps:0"] = "rooftop",
+        ["MetaServer:Matches:GameModes:free-for-all:Configuration"] = "free-for-all-8",
+        ["MetaServer:Matches:GameModes:free-for-all:Maps:0"] = "warehouse",
+
+        // Simulated game servers play the matches in process, so queue -> match -> game -> results runs locally.
+        ["MetaServer:GameServers:Simulated:Slots"] = "4",
     };
+
+    private static string RuleSet(string fileName) => Path.Combine(AppContext.BaseDirectory, "matchmaking", fileName);
 
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
@@ -45,6 +78,13 @@ public static class AllInOneApp
         builder.Services.AddSqliteAccountStore();
         builder.Services.AddMetaServerStorage(builder.Configuration);
         builder.Services.AddAccountsService(builder.Configuration);
+        builder.Services.AddMatchesService(builder.Configuration);
+        builder.Services.AddMatchResults(builder.Configuration);
+        builder.Services.AddConfiguredMatchStore(builder.Configuration);
+        builder.Services.AddFlexMatchBuilder();
+        builder.Services.AddMatchmaker(builder.Configuration);
+        builder.Services.AddMatchmakingEventPipeline(builder.Configuration);
+        builder.Services.AddSimulatedGameServers(builder.Configuration);
         builder.Services.AddMessagePipelines();
         builder.Services.AddMetaServerFrontend(builder.Configuration);
 

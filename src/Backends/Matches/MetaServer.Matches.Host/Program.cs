@@ -3,6 +3,7 @@ using MetaServer.Accounts.Sqlite;
 using MetaServer.Hosting;
 using MetaServer.Matches;
 using MetaServer.Matches.Stores;
+using MetaServer.Matchmaking.Engine;
 using MetaServer.Matchmaking.Events;
 using MetaServer.Matchmaking.GameLift;
 using MetaServer.Pipelines;
@@ -10,13 +11,12 @@ using MetaServer.Storage.Redis;
 
 // Matches service on its own: consumes matches.* request queues and the matchmaking events queue, answers on the
 // frontends' reply queues, hands matches to the game servers and processes their results.
-// The offline matchmaker (MetaServer:Matchmaking:Kind = Offline, the default) also needs an IMatchBuilderFactory
-// (the offline FlexMatch engine); the host refuses to start without one.
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddMetaServerCore(builder.Configuration, HostLayout.SeparateProcess);
 builder.Services.AddMatchesService(builder.Configuration);
 builder.Services.AddMatchResults(builder.Configuration);
 builder.Services.AddConfiguredMatchStore(builder.Configuration);
+builder.Services.AddFlexMatchBuilder();
 builder.Services.AddMatchmaker(builder.Configuration);
 builder.Services.AddMatchmakingEventPipeline(builder.Configuration);
 builder.Services.AddMetaServerStorage(builder.Configuration, HostLayout.SeparateProcess);
