@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Runs the production topology on this machine, every service in its own process:
 #   stand-ins on 127.0.0.1 free ports: fauxqs (SQS), dynalite (DynamoDB), redis-server
-#   2 frontends (MetaServer.Frontend.Host) + the accounts backend (MetaServer.Accounts.Host)
+#   2 frontends (MetaServer.Frontend.Host), the accounts backend (MetaServer.Accounts.Host), the matches backend
+#   (MetaServer.Matches.Host, offline FlexMatch engine) and simulated game servers (MetaServer.GameServer.Sample.Host)
 # and stops everything it started when it exits (Ctrl-C, error, or the end of --smoke).
 #
 # Usage: scripts/run-local-stack.sh [--smoke]
-#   --smoke   run the CLI smoke check against both frontends, then stop (exit code = smoke result)
+#   --smoke   run the CLI smoke check against both frontends, then a duel between two players (one per frontend):
+#             queue, accept, play on a simulated game server, results; then stop (exit code = smoke result)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -51,6 +53,8 @@ wait_for() {
 echo "building the service hosts (Release)"
 dotnet build -c Release --nologo -v q src/Frontend/MetaServer.Frontend.Host >/dev/null
 dotnet build -c Release --nologo -v q src/Backends/Accounts/MetaServer.Accounts.Host >/dev/null
+dotnet build -c Release --nologo -v q src/Backends/Matches/MetaServer.Matches.Host >/dev/null
+dotnet build -c Release --nologo -v q src/GameServer/MetaServer.GameServer.Sample.Host >/dev/null
 dotnet build -c Release --nologo -v q src/Tools/MetaServer.Cli >/dev/null
 
 sqs_port=$(free_port)
@@ -93,6 +97,43 @@ MetaServer__Accounts__DynamoDb__SecretAccessKey=local \
 pids+=($!)
 wait_for "accounts backend" 60 curl -sf "http://127.0.0.1:$accounts_port/healthz"
 
+# Matches: the offline FlexMatch engine on the sample rule sets, the match store on DynamoDB, accounts read-only.
+matches_port=$(free_port)
+MetaServer__Accounts__Store=DynamoDb \
+MetaServer__Accounts__DynamoDb__ServiceUrl="http://127.0.0.1:$dynamo_port" \
+MetaServer__Accounts__DynamoDb__Region=us-east-1 \
+MetaServer__Accounts__DynamoDb__TableName=local-accounts \
+MetaServer__Accounts__DynamoDb__AccessKeyId=local \
+MetaServer__Accounts__DynamoDb__SecretAccessKey=local \
+MetaServer__Matches__Store__Kind=DynamoDb \
+MetaServer__Matches__DynamoDb__ServiceUrl="http://127.0.0.1:$dynamo_port" \
+MetaServer__Matches__DynamoDb__Region=us-east-1 \
+MetaServer__Matches__DynamoDb__TableName=local-matches \
+MetaServer__Matches__DynamoDb__CreateTableIfMissing=true \
+MetaServer__Matches__DynamoDb__AccessKeyId=local \
+MetaServer__Matches__DynamoDb__SecretAccessKey=local \
+MetaServer__Matchmaking__Offline__TickInterval=00:00:00.250 \
+MetaServer__Matchmaking__Configurations__ranked-1v1__RuleSetPath="$root/config/matchmaking/ranked-1v1.json" \
+MetaServer__Matchmaking__Configurations__ranked-1v1__AcceptanceRequired=true \
+MetaServer__Matchmaking__Configurations__ranked-1v1__AcceptanceTimeoutSeconds=20 \
+MetaServer__Matchmaking__Configurations__casual-5v5__RuleSetPath="$root/config/matchmaking/casual-5v5-bots.json" \
+MetaServer__Matches__GameModes__duel__Configuration=ranked-1v1 \
+MetaServer__Matches__GameModes__duel__Maps__0=rooftop \
+MetaServer__Matches__GameModes__team-deathmatch__Configuration=casual-5v5 \
+MetaServer__Matches__GameModes__team-deathmatch__Maps__0=harbor \
+  dotnet src/Backends/Matches/MetaServer.Matches.Host/bin/Release/net10.0/MetaServer.Matches.Host.dll \
+  --urls "http://127.0.0.1:$matches_port" >"$run_dir/matches.log" 2>&1 &
+pids+=($!)
+wait_for "matches backend" 60 curl -sf "http://127.0.0.1:$matches_port/healthz"
+
+gameservers_port=$(free_port)
+MetaServer__GameServers__Simulated__Slots=2 \
+MetaServer__GameServers__Simulated__MatchDuration=00:00:02 \
+  dotnet src/GameServer/MetaServer.GameServer.Sample.Host/bin/Release/net10.0/MetaServer.GameServer.Sample.Host.dll \
+  --urls "http://127.0.0.1:$gameservers_port" >"$run_dir/gameservers.log" 2>&1 &
+pids+=($!)
+wait_for "game servers" 60 curl -sf "http://127.0.0.1:$gameservers_port/healthz"
+
 frontend_urls=()
 for n in 1 2; do
   port=$(free_port)
@@ -111,6 +152,8 @@ echo "  SQS (fauxqs)        http://127.0.0.1:$sqs_port"
 echo "  DynamoDB (dynalite) http://127.0.0.1:$dynamo_port"
 echo "  Redis               127.0.0.1:$redis_port"
 echo "  accounts backend    http://127.0.0.1:$accounts_port/healthz"
+echo "  matches backend     http://127.0.0.1:$matches_port/healthz"
+echo "  game servers        http://127.0.0.1:$gameservers_port/healthz"
 for url in "${frontend_urls[@]}"; do echo "  frontend            $url"; done
 
 cli=(dotnet src/Tools/MetaServer.Cli/bin/Release/net10.0/metaserver.dll)
@@ -118,6 +161,23 @@ if $smoke; then
   for url in "${frontend_urls[@]}"; do
     "${cli[@]}" smoke --url "$url"
   done
+  # A duel across the two frontends: both players queue, accept, the match is played and reported.
+  for n in 1 2; do
+    "${cli[@]}" login --device "smoke-duel-$n-$RANDOM" --url "${frontend_urls[$((n - 1))]}" --token-file "$run_dir/duel-$n.token" >/dev/null
+  done
+  duel=()
+  for n in 1 2; do
+    "${cli[@]}" queue duel --wait --accept --url "${frontend_urls[$((n - 1))]}" --token-file "$run_dir/duel-$n.token" >"$run_dir/duel-$n.out" 2>&1 &
+    duel+=($!)
+  done
+  for n in 1 2; do
+    if ! wait "${duel[$((n - 1))]}"; then
+      echo "FAIL: duel player $n (see $run_dir/duel-$n.out)" >&2
+      cat "$run_dir/duel-$n.out" >&2
+      exit 1
+    fi
+  done
+  echo "PASS: duel queued, accepted and placed on both frontends"
   exit 0
 fi
 

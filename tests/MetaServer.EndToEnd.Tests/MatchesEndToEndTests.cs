@@ -63,6 +63,25 @@ public sealed class MatchesEndToEndTests
     }
 
     [Fact]
+    public async Task TeamDeathmatch_SoloPlayer_IsMatchedWithBotsAfterTheExpansionAndRewarded()
+    {
+        // The embedded casual 5v5 rule set lowers the teams' minimum players after 10 s of waiting (expansions), and
+        // the game mode fills the empty slots with bots: a developer alone on a laptop still gets a match.
+        await using var host = await AllInOneHost.StartAsync(extraArgs: "--MetaServer:GameServers:Simulated:MatchDuration=00:00:00.200");
+        await using var solo = await host.ConnectAsync();
+        var login = await solo.LoginDeviceAsync("device-e2e-solo-bots").WithTimeout("login");
+
+        var ticket = (await solo.StartMatchmakingAsync("team-deathmatch").WithTimeout("queue")).Status;
+        var placed = await solo.WaitForMatchmakingUpdateAsync(s => s.State == MatchmakingState.Completed).WithTimeout("placed with bots", LoopTimeout);
+
+        Assert.Equal(ticket.TicketId, placed.TicketId);
+        Assert.NotEmpty(placed.Assignment.MatchId);
+        Assert.Contains(placed.Assignment.Map, new[] { "harbor", "refinery" });
+        var after = await NextAccountUpdateAsync(solo).WithTimeout("rewarded", LoopTimeout);
+        Assert.True(after.Wallet["gold"] > login.Account.Wallet["gold"], "the team-deathmatch reward grants gold");
+    }
+
+    [Fact]
     public async Task StartMatchmaking_UnknownModeAndAlreadyQueued_AreRefusedWithClearCodesAndCancelFreesThePlayer()
     {
         await using var host = await AllInOneHost.StartAsync();

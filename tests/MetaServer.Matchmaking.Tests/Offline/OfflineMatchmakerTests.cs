@@ -74,6 +74,26 @@ public sealed class OfflineMatchmakerTests
     }
 
     [Fact]
+    public async Task TickAsync_SeveralEventsInOneTick_EventTimesStrictlyIncreaseByAtLeastOneMillisecond()
+    {
+        // Consumers apply a ticket's events by time (SQS may deliver them in any order), so one tick's Searching,
+        // PotentialMatchCreated and Succeeded must not share a timestamp.
+        var h = new OfflineHarness(acceptanceRequired: false);
+        await h.Matchmaker.StartMatchmakingAsync(OfflineHarness.Ticket("t-a", "p-a"));
+        await h.Matchmaker.StartMatchmakingAsync(OfflineHarness.Ticket("t-b", "p-b"));
+
+        await h.Matchmaker.TickAsync();
+
+        var times = (await h.DrainEventsAsync()).Select(e => e.Time).ToList();
+        Assert.Equal(4, times.Count);
+        Assert.Equal(h.Clock.GetUtcNow(), times[0]);
+        for (var i = 1; i < times.Count; i++)
+        {
+            Assert.True(times[i] - times[i - 1] >= TimeSpan.FromMilliseconds(1), $"event {i} at {times[i]:O} follows {times[i - 1]:O}");
+        }
+    }
+
+    [Fact]
     public async Task AcceptMatchAsync_AllAccept_EmitsAcceptEventsThenCompletedAndSucceeded()
     {
         var h = await StartPairAsync(acceptanceRequired: true);

@@ -46,6 +46,10 @@ public sealed partial class OfflineMatchmaker : IMatchmaker
     private readonly Lock _gate = new();
     private readonly SemaphoreSlim _sendGate = new(1, 1);
     private readonly List<MatchmakingEvent> _outbox = [];
+
+    // Event times strictly increase (by at least 1 ms, the resolution of the event JSON), so a consumer that applies
+    // events by time sees the emission order even when one tick emits several events for a ticket.
+    private DateTimeOffset _lastEventTime = DateTimeOffset.MinValue;
     private readonly Dictionary<string, Ticket> _tickets = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _livePlayers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PendingMatch> _pendingMatches = new(StringComparer.Ordinal);
@@ -537,11 +541,13 @@ public sealed partial class OfflineMatchmaker : IMatchmaker
 
     private void Emit(Pool pool, MatchmakingEventType type, DateTimeOffset now, IReadOnlyList<MatchmakingEventTicket> tickets, Func<MatchmakingEvent, MatchmakingEvent> fill)
     {
+        var time = now > _lastEventTime.AddMilliseconds(1) ? now : _lastEventTime.AddMilliseconds(1);
+        _lastEventTime = time;
         _outbox.Add(fill(new MatchmakingEvent
         {
             Type = type,
             EventId = Guid.NewGuid().ToString(),
-            Time = now,
+            Time = time,
             Region = _options.Region,
             Account = _options.Account,
             Resources = [pool.Arn],
