@@ -99,28 +99,30 @@ wait_for "accounts backend" 60 curl -sf "http://127.0.0.1:$accounts_port/healthz
 
 # Matches: the offline FlexMatch engine on the sample rule sets, the match store on DynamoDB, accounts read-only.
 matches_port=$(free_port)
-MetaServer__Accounts__Store=DynamoDb \
-MetaServer__Accounts__DynamoDb__ServiceUrl="http://127.0.0.1:$dynamo_port" \
-MetaServer__Accounts__DynamoDb__Region=us-east-1 \
-MetaServer__Accounts__DynamoDb__TableName=local-accounts \
-MetaServer__Accounts__DynamoDb__AccessKeyId=local \
-MetaServer__Accounts__DynamoDb__SecretAccessKey=local \
-MetaServer__Matches__Store__Kind=DynamoDb \
-MetaServer__Matches__DynamoDb__ServiceUrl="http://127.0.0.1:$dynamo_port" \
-MetaServer__Matches__DynamoDb__Region=us-east-1 \
-MetaServer__Matches__DynamoDb__TableName=local-matches \
-MetaServer__Matches__DynamoDb__CreateTableIfMissing=true \
-MetaServer__Matches__DynamoDb__AccessKeyId=local \
-MetaServer__Matches__DynamoDb__SecretAccessKey=local \
-MetaServer__Matchmaking__Offline__TickInterval=00:00:00.250 \
-MetaServer__Matchmaking__Configurations__ranked-1v1__RuleSetPath="$root/config/matchmaking/ranked-1v1.json" \
-MetaServer__Matchmaking__Configurations__ranked-1v1__AcceptanceRequired=true \
-MetaServer__Matchmaking__Configurations__ranked-1v1__AcceptanceTimeoutSeconds=20 \
-MetaServer__Matchmaking__Configurations__casual-5v5__RuleSetPath="$root/config/matchmaking/casual-5v5-bots.json" \
-MetaServer__Matches__GameModes__duel__Configuration=ranked-1v1 \
-MetaServer__Matches__GameModes__duel__Maps__0=rooftop \
-MetaServer__Matches__GameModes__team-deathmatch__Configuration=casual-5v5 \
-MetaServer__Matches__GameModes__team-deathmatch__Maps__0=harbor \
+# `env`, because configuration keys with dashes (game modes, configuration names) are not shell variable names.
+env \
+  "MetaServer__Accounts__Store=DynamoDb" \
+  "MetaServer__Accounts__DynamoDb__ServiceUrl=http://127.0.0.1:$dynamo_port" \
+  "MetaServer__Accounts__DynamoDb__Region=us-east-1" \
+  "MetaServer__Accounts__DynamoDb__TableName=local-accounts" \
+  "MetaServer__Accounts__DynamoDb__AccessKeyId=local" \
+  "MetaServer__Accounts__DynamoDb__SecretAccessKey=local" \
+  "MetaServer__Matches__Store__Kind=DynamoDb" \
+  "MetaServer__Matches__DynamoDb__ServiceUrl=http://127.0.0.1:$dynamo_port" \
+  "MetaServer__Matches__DynamoDb__Region=us-east-1" \
+  "MetaServer__Matches__DynamoDb__TableName=local-matches" \
+  "MetaServer__Matches__DynamoDb__CreateTableIfMissing=true" \
+  "MetaServer__Matches__DynamoDb__AccessKeyId=local" \
+  "MetaServer__Matches__DynamoDb__SecretAccessKey=local" \
+  "MetaServer__Matchmaking__Offline__TickInterval=00:00:00.250" \
+  "MetaServer__Matchmaking__Configurations__ranked-1v1__RuleSetPath=$root/config/matchmaking/ranked-1v1.json" \
+  "MetaServer__Matchmaking__Configurations__ranked-1v1__AcceptanceRequired=true" \
+  "MetaServer__Matchmaking__Configurations__ranked-1v1__AcceptanceTimeoutSeconds=20" \
+  "MetaServer__Matchmaking__Configurations__casual-5v5__RuleSetPath=$root/config/matchmaking/casual-5v5-bots.json" \
+  "MetaServer__Matches__GameModes__duel__Configuration=ranked-1v1" \
+  "MetaServer__Matches__GameModes__duel__Maps__0=rooftop" \
+  "MetaServer__Matches__GameModes__team-deathmatch__Configuration=casual-5v5" \
+  "MetaServer__Matches__GameModes__team-deathmatch__Maps__0=harbor" \
   dotnet src/Backends/Matches/MetaServer.Matches.Host/bin/Release/net10.0/MetaServer.Matches.Host.dll \
   --urls "http://127.0.0.1:$matches_port" >"$run_dir/matches.log" 2>&1 &
 pids+=($!)
@@ -178,6 +180,17 @@ if $smoke; then
     fi
   done
   echo "PASS: duel queued, accepted and placed on both frontends"
+  # The simulated game server plays the match and reports it; the results put both players on the leaderboard.
+  deadline=$((SECONDS + 60))
+  until "${cli[@]}" leaderboard --url "${frontend_urls[0]}" --token-file "$run_dir/duel-1.token" 2>/dev/null | grep -q "<- you"; do
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      echo "FAIL: the duel's result did not reach the leaderboard within 60s (see $run_dir)" >&2
+      exit 1
+    fi
+    sleep 1
+  done
+  "${cli[@]}" leaderboard --url "${frontend_urls[0]}" --token-file "$run_dir/duel-1.token"
+  echo "PASS: duel played on a simulated game server, results processed, players ranked"
   exit 0
 fi
 
