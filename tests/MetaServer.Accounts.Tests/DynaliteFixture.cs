@@ -1,3 +1,4 @@
+using MetaServer.DynamoDb;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using MetaServer.Accounts.DynamoDb;

@@ -1,3 +1,4 @@
+using MetaServer.DynamoDb;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using MetaServer.Matches.DynamoDb;
@@ -23,7 +24,7 @@ public sealed class DynaliteFixture : IAsyncLifetime
         MaxErrorRetry = 2,
     };
 
-    public AmazonDynamoDBClient CreateClient() => DynamoDbMatchClientFactory.Create(Options());
+    public AmazonDynamoDBClient CreateClient() => DynamoDbClientFactory.Create(Options());
 
     /// <summary>A store on a new, created table; the store owns its client.</summary>
     public async Task<DynamoDbMatchStore> CreateStoreAsync(TimeProvider timeProvider)

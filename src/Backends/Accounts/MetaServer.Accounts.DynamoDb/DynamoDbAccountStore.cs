@@ -1,3 +1,4 @@
+using MetaServer.DynamoDb;
 using System.Globalization;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
@@ -73,7 +74,7 @@ public sealed partial class DynamoDbAccountStore : IAccountStore, IDisposable
         ArgumentException.ThrowIfNullOrWhiteSpace(tableName);
         ArgumentNullException.ThrowIfNull(timeProvider);
         ArgumentNullException.ThrowIfNull(logger);
-        if (!DynamoDbAccountStoreOptionsValidator.IsValidTableName(tableName))
+        if (!DynamoDbNames.IsValidTableName(tableName))
         {
             throw new ArgumentException($"'{tableName}' is not a valid DynamoDB table name.", nameof(tableName));
         }

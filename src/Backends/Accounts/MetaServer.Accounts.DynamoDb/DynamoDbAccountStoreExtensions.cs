@@ -1,3 +1,4 @@
+using MetaServer.DynamoDb;
 using MetaServer.Accounts.Storage;
 using MetaServer.Hosting;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,111 +1,14 @@
-using System.ComponentModel.DataAnnotations;
-using System.Text.RegularExpressions;
-using Microsoft.Extensions.Options;
+using MetaServer.DynamoDb;
 
 namespace MetaServer.Accounts.DynamoDb;
 
 /// <summary>Settings of the DynamoDB account store. Bound from <c>MetaServer:Accounts:DynamoDb</c>, validated at start.</summary>
-public sealed class DynamoDbAccountStoreOptions
+public sealed class DynamoDbAccountStoreOptions : DynamoDbTableOptions
 {
     public const string SectionName = "MetaServer:Accounts:DynamoDb";
 
-    /// <summary>
-    /// Endpoint of a DynamoDB stand-in (e.g. <c>http://127.0.0.1:8000/</c>). Empty (default): the real service of
-    /// <see cref="Region"/>.
-    /// </summary>
-    public string? ServiceUrl { get; set; }
-
-    /// <summary>
-    /// AWS region, e.g. <c>eu-west-1</c>. Empty (default): the SDK's region chain (AWS_REGION, profile, instance
-    /// metadata); with <see cref="ServiceUrl"/> the signing region, <c>us-east-1</c> when empty.
-    /// </summary>
-    public string? Region { get; set; }
-
-    /// <summary>
-    /// Full table name. Empty (default): <c>&lt;MetaServer:DeploymentVersion&gt;-accounts</c>. Production sets it to the
-    /// table infra/ creates (output <c>accounts_table_name</c>), which outlives deployment versions.
-    /// </summary>
-    public string? TableName { get; set; }
-
-    /// <summary>Create the table at start when it is missing (dev/test). Default false: production tables come from infra/.</summary>
-    public bool CreateTableIfMissing { get; set; }
-
-    /// <summary>Retries of one request by the SDK (throttling, 5xx, network errors), with its standard back-off.</summary>
-    [Range(0, 20)]
-    public int MaxErrorRetry { get; set; } = 8;
-
-    /// <summary>Timeout of one HTTP attempt.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
-    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
-
-    /// <summary>
-    /// Explicit access key id, for stand-ins and tests only; set together with <see cref="SecretAccessKey"/>.
-    /// Empty (default): the SDK's credential chain (environment, profile, container/instance role).
-    /// </summary>
-    public string? AccessKeyId { get; set; }
-
-    /// <summary>Explicit secret key matching <see cref="AccessKeyId"/>. Never logged.</summary>
-    public string? SecretAccessKey { get; set; }
-
-    /// <summary>Whether explicit credentials are configured.</summary>
-    public bool HasExplicitCredentials => !string.IsNullOrEmpty(AccessKeyId) && !string.IsNullOrEmpty(SecretAccessKey);
-
-    /// <summary>The table name to use: <see cref="TableName"/>, or <c>&lt;deploymentVersion&gt;-accounts</c>.</summary>
-    public string ResolveTableName(string deploymentVersion)
-    {
-        if (!string.IsNullOrWhiteSpace(TableName))
-        {
-            return TableName.Trim();
-        }
-
-        ArgumentException.ThrowIfNullOrWhiteSpace(deploymentVersion);
-        return $"{deploymentVersion}-{AccountsTableDefinition.DefaultNameSuffix}";
-    }
-
-    /// <summary>Does not show the secret key.</summary>
-    public override string ToString() =>
-        $"DynamoDb(ServiceUrl={ServiceUrl ?? "<aws>"}, Region={Region ?? "<sdk chain>"}, TableName={TableName ?? "<version>-accounts"}, " +
-        $"CreateTableIfMissing={CreateTableIfMissing}, Credentials={(HasExplicitCredentials ? "explicit" : "sdk chain")})";
+    protected override string DefaultTableNameSuffix => AccountsTableDefinition.DefaultNameSuffix;
 }
 
 /// <summary>Cross-field rules of <see cref="DynamoDbAccountStoreOptions"/>. Messages name keys, never secret values.</summary>
-public sealed partial class DynamoDbAccountStoreOptionsValidator : IValidateOptions<DynamoDbAccountStoreOptions>
-{
-    public ValidateOptionsResult Validate(string? name, DynamoDbAccountStoreOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        var failures = new List<string>();
-        const string Prefix = DynamoDbAccountStoreOptions.SectionName + ":";
-        if (!string.IsNullOrEmpty(options.ServiceUrl)
-            && (!Uri.TryCreate(options.ServiceUrl, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps)))
-        {
-            failures.Add($"{Prefix}ServiceUrl must be an absolute http or https URL.");
-        }
-
-        if (!string.IsNullOrEmpty(options.Region) && !RegionPattern().IsMatch(options.Region))
-        {
-            failures.Add($"{Prefix}Region must look like 'eu-west-1'.");
-        }
-
-        if (!string.IsNullOrWhiteSpace(options.TableName) && !TableNamePattern().IsMatch(options.TableName.Trim()))
-        {
-            failures.Add($"{Prefix}TableName must be 3-255 letters, digits, '_', '-' or '.'.");
-        }
-
-        if (string.IsNullOrEmpty(options.AccessKeyId) != string.IsNullOrEmpty(options.SecretAccessKey))
-        {
-            failures.Add($"{Prefix}AccessKeyId and {Prefix}SecretAccessKey must be set together (or both left empty for the SDK's credential chain).");
-        }
-
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
-    }
-
-    /// <summary>DynamoDB table names: 3-255 of [a-zA-Z0-9_.-].</summary>
-    public static bool IsValidTableName(string tableName) => TableNamePattern().IsMatch(tableName);
-
-    [GeneratedRegex("^[a-z]{2}(-[a-z]+)+-[0-9]+$")]
-    private static partial Regex RegionPattern();
-
-    [GeneratedRegex("^[A-Za-z0-9_.-]{3,255}$")]
-    private static partial Regex TableNamePattern();
-}
+public sealed class DynamoDbAccountStoreOptionsValidator() : DynamoDbTableOptionsValidator<DynamoDbAccountStoreOptions>(DynamoDbAccountStoreOptions.SectionName);

@@ -1,3 +1,4 @@
+using MetaServer.DynamoDb;
 using System.Globalization;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
@@ -60,7 +61,7 @@ public sealed partial class DynamoDbMatchStore : IMatchStore, IDisposable
         ArgumentException.ThrowIfNullOrWhiteSpace(tableName);
         ArgumentNullException.ThrowIfNull(timeProvider);
         ArgumentNullException.ThrowIfNull(logger);
-        if (!DynamoDbMatchStoreOptionsValidator.IsValidTableName(tableName))
+        if (!DynamoDbNames.IsValidTableName(tableName))
         {
             throw new ArgumentException($"'{tableName}' is not a valid DynamoDB table name.", nameof(tableName));
         }

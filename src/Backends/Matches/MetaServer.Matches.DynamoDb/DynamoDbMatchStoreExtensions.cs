@@ -1,3 +1,4 @@
+using MetaServer.DynamoDb;
 using MetaServer.Hosting;
 using MetaServer.Matches.Storage;
 using Microsoft.Extensions.Configuration;
@@ -32,7 +33,7 @@ public static class DynamoDbMatchStoreExtensions
             var options = sp.GetRequiredService<IOptions<DynamoDbMatchStoreOptions>>().Value;
             var deploymentVersion = sp.GetRequiredService<IOptions<MetaServerOptions>>().Value.DeploymentVersion;
             return new DynamoDbMatchStore(
-                DynamoDbMatchClientFactory.Create(options),
+                DynamoDbClientFactory.Create(options),
                 options.ResolveTableName(deploymentVersion),
                 sp.GetRequiredService<TimeProvider>(),
                 sp.GetRequiredService<ILogger<DynamoDbMatchStore>>(),

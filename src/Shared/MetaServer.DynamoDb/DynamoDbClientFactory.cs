@@ -2,19 +2,19 @@ using Amazon;
 using Amazon.DynamoDBv2;
 using Amazon.Runtime;
 
-namespace MetaServer.Accounts.DynamoDb;
+namespace MetaServer.DynamoDb;
 
-/// <summary>Builds the DynamoDB client the store uses from <see cref="DynamoDbAccountStoreOptions"/>.</summary>
+/// <summary>Builds the DynamoDB client a store uses from <see cref="DynamoDbTableOptions"/>.</summary>
 public static class DynamoDbClientFactory
 {
-    /// <summary>Signing region used with a <see cref="DynamoDbAccountStoreOptions.ServiceUrl"/> when no region is configured.</summary>
+    /// <summary>Signing region used with a <see cref="DynamoDbTableOptions.ServiceUrl"/> when no region is configured.</summary>
     public const string StandInDefaultRegion = "us-east-1";
 
     /// <summary>
-    /// A client with the SDK's standard retry mode and <see cref="DynamoDbAccountStoreOptions.MaxErrorRetry"/> retries.
+    /// A client with the SDK's standard retry mode and <see cref="DynamoDbTableOptions.MaxErrorRetry"/> retries.
     /// Credentials: the explicit test credentials when both are set, else the SDK's default chain.
     /// </summary>
-    public static AmazonDynamoDBClient Create(DynamoDbAccountStoreOptions options)
+    public static AmazonDynamoDBClient Create(DynamoDbTableOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var config = new AmazonDynamoDBConfig
