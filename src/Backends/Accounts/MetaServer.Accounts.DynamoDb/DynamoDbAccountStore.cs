@@ -54,8 +54,6 @@ public sealed partial class DynamoDbAccountStore : IAccountStore, IDisposable
 
     private static readonly TimeSpan RetryBaseDelay = TimeSpan.FromMilliseconds(25);
     private static readonly TimeSpan RetryMaxDelay = TimeSpan.FromSeconds(2);
-    private static readonly TimeSpan TableActiveTimeout = TimeSpan.FromMinutes(2);
-    private static readonly TimeSpan TableActivePollInterval = TimeSpan.FromMilliseconds(200);
 
     private readonly IAmazonDynamoDB _client;
     private readonly bool _ownsClient;
@@ -95,44 +93,11 @@ public sealed partial class DynamoDbAccountStore : IAccountStore, IDisposable
     /// </summary>
     public async Task InitializeAsync(bool createIfMissing, CancellationToken cancellationToken)
     {
-        var table = await DescribeOrNullAsync(cancellationToken);
-        if (table is null)
+        var created = await DynamoDbTableSetup.EnsureReadyAsync(
+            _client, TableName, AccountsTableDefinition.CreateTableRequest, AccountsTableDefinition.DescribeKeySchemaMismatch, createIfMissing, DynamoDbAccountStoreOptions.SectionName, _timeProvider, cancellationToken);
+        if (created)
         {
-            if (!createIfMissing)
-            {
-                throw new InvalidOperationException(
-                    $"DynamoDB table '{TableName}' does not exist. Create it with infra/ (or set {DynamoDbAccountStoreOptions.SectionName}:CreateTableIfMissing=true for dev/test).");
-            }
-
-            try
-            {
-                await _client.CreateTableAsync(AccountsTableDefinition.CreateTableRequest(TableName), cancellationToken);
-                LogTableCreated(TableName);
-            }
-            catch (ResourceInUseException)
-            {
-                // Another process created it at the same time.
-            }
-
-            table = await DescribeOrNullAsync(cancellationToken);
-        }
-
-        var deadline = _timeProvider.GetUtcNow() + TableActiveTimeout;
-        while (table is null || table.TableStatus != TableStatus.ACTIVE)
-        {
-            if (_timeProvider.GetUtcNow() >= deadline)
-            {
-                throw new InvalidOperationException($"DynamoDB table '{TableName}' is not active after {TableActiveTimeout} (status {table?.TableStatus?.Value ?? "missing"}).");
-            }
-
-            await Task.Delay(TableActivePollInterval, _timeProvider, cancellationToken);
-            table = await DescribeOrNullAsync(cancellationToken);
-        }
-
-        var mismatch = AccountsTableDefinition.DescribeKeySchemaMismatch(table);
-        if (mismatch is not null)
-        {
-            throw new InvalidOperationException(mismatch);
+            LogTableCreated(TableName);
         }
 
         LogTableReady(TableName);
@@ -543,18 +508,6 @@ public sealed partial class DynamoDbAccountStore : IAccountStore, IDisposable
         new($"DynamoDB table '{TableName}': an account item has no valid '{attribute}' attribute.");
 
     private static AttributeValue Number(long value) => new() { N = value.ToString(CultureInfo.InvariantCulture) };
-
-    private async Task<TableDescription?> DescribeOrNullAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            return (await _client.DescribeTableAsync(new DescribeTableRequest { TableName = TableName }, cancellationToken)).Table;
-        }
-        catch (ResourceNotFoundException)
-        {
-            return null;
-        }
-    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Accounts: created DynamoDB table {TableName}")]
     private partial void LogTableCreated(string tableName);

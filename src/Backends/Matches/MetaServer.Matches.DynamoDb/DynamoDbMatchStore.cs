@@ -41,8 +41,6 @@ public sealed partial class DynamoDbMatchStore : IMatchStore, IDisposable
 
     private static readonly TimeSpan RetryBaseDelay = TimeSpan.FromMilliseconds(25);
     private static readonly TimeSpan RetryMaxDelay = TimeSpan.FromSeconds(2);
-    private static readonly TimeSpan TableActiveTimeout = TimeSpan.FromMinutes(2);
-    private static readonly TimeSpan TableActivePollInterval = TimeSpan.FromMilliseconds(200);
 
     private readonly IAmazonDynamoDB _client;
     private readonly bool _ownsClient;
@@ -82,44 +80,11 @@ public sealed partial class DynamoDbMatchStore : IMatchStore, IDisposable
     /// </summary>
     public async Task InitializeAsync(bool createIfMissing, CancellationToken cancellationToken)
     {
-        var table = await DescribeOrNullAsync(cancellationToken);
-        if (table is null)
+        var created = await DynamoDbTableSetup.EnsureReadyAsync(
+            _client, TableName, T.CreateTableRequest, T.DescribeKeySchemaMismatch, createIfMissing, DynamoDbMatchStoreOptions.SectionName, _timeProvider, cancellationToken);
+        if (created)
         {
-            if (!createIfMissing)
-            {
-                throw new InvalidOperationException(
-                    $"DynamoDB table '{TableName}' does not exist. Create it with infra/ (or set {DynamoDbMatchStoreOptions.SectionName}:CreateTableIfMissing=true for dev/test).");
-            }
-
-            try
-            {
-                await _client.CreateTableAsync(T.CreateTableRequest(TableName), cancellationToken);
-                LogTableCreated(TableName);
-            }
-            catch (ResourceInUseException)
-            {
-                // Another process created it at the same time.
-            }
-
-            table = await DescribeOrNullAsync(cancellationToken);
-        }
-
-        var deadline = _timeProvider.GetUtcNow() + TableActiveTimeout;
-        while (table is null || table.TableStatus != TableStatus.ACTIVE)
-        {
-            if (_timeProvider.GetUtcNow() >= deadline)
-            {
-                throw new InvalidOperationException($"DynamoDB table '{TableName}' is not active after {TableActiveTimeout} (status {table?.TableStatus?.Value ?? "missing"}).");
-            }
-
-            await Task.Delay(TableActivePollInterval, _timeProvider, cancellationToken);
-            table = await DescribeOrNullAsync(cancellationToken);
-        }
-
-        var mismatch = T.DescribeKeySchemaMismatch(table);
-        if (mismatch is not null)
-        {
-            throw new InvalidOperationException(mismatch);
+            LogTableCreated(TableName);
         }
 
         LogTableReady(TableName);
@@ -314,18 +279,6 @@ public sealed partial class DynamoDbMatchStore : IMatchStore, IDisposable
         new(StringComparer.Ordinal) { ["#ver"] = T.VersionAttribute, ["#exp"] = T.ExpiresAtAttribute };
 
     private static AttributeValue Number(long value) => new() { N = value.ToString(CultureInfo.InvariantCulture) };
-
-    private async Task<TableDescription?> DescribeOrNullAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            return (await _client.DescribeTableAsync(new DescribeTableRequest { TableName = TableName }, cancellationToken)).Table;
-        }
-        catch (ResourceNotFoundException)
-        {
-            return null;
-        }
-    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Matches: created DynamoDB table {TableName}")]
     private partial void LogTableCreated(string tableName);
