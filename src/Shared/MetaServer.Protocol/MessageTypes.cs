@@ -1,7 +1,7 @@
 namespace MetaServer.Protocol;
 
 /// <summary>Names of the internal message types; each request type has its own queue.</summary>
-public static class MessageTypes
+public static partial class MessageTypes
 {
     public const string AccountsLoginDevice = "accounts.login-device";
     public const string AccountsGetAccount = "accounts.get-account";
