@@ -26,6 +26,7 @@ public static class ClientRoutes
         [Envelope.PayloadOneofCase.AcceptMatch] = MessageTypes.MatchesAcceptMatch,
         [Envelope.PayloadOneofCase.GetMatchmakingStatus] = MessageTypes.MatchesGetMatchmakingStatus,
         [Envelope.PayloadOneofCase.GetLeaderboard] = MessageTypes.MatchesGetLeaderboard,
+        [Envelope.PayloadOneofCase.RedeemPurchase] = MessageTypes.PaymentsRedeemPurchase,
     }.ToFrozenDictionary();
 
     /// <summary>The message type (and so the queue) of a routed request, or null when the payload is not one.</summary>
