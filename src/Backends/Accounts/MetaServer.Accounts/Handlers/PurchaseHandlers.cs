@@ -85,6 +85,7 @@ public sealed partial class GrantPurchaseHandler(
             Store = command.Store,
             TransactionKey = command.TransactionKey,
             ClientReplyTo = command.ClientReplyTo,
+            AttemptId = command.AttemptId,
         };
         if (PurchaseCommands.Validate(command.AccountId, command.Store, command.TransactionKey) is { } invalid)
         {
