@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using MetaServer.Cli;
 using MetaServer.Client;
 using MetaServer.Payments.Verification;
 using MetaServer.Protocol.V1;
@@ -70,6 +71,34 @@ public sealed class PaymentsEndToEndTests
         var again = await Assert.ThrowsAsync<MetaServerRequestException>(
             () => buyer.RedeemPurchaseAsync(WireStore.AppStore, $"jws:7001:{GemsSmall}").WithTimeout("redeem after refund"));
         Assert.Equal(ResultCode.PurchaseRefunded, again.Code);
+    }
+
+    [Fact]
+    public async Task CliRedeem_ThenRetry_PrintsGrantOnceThenAlreadyRedeemed()
+    {
+        await using var host = await AllInOneHost.StartAsync(configure: builder => builder.Services.AddSingleton<IPurchaseVerifier, FakeAppStoreVerifier>());
+        var url = host.WebSocketUri.ToString();
+        var tokenFile = Path.Combine(host.DataDir, "cli-session.json");
+        using var error = new StringWriter();
+        using var loginOut = new StringWriter();
+        using var firstOut = new StringWriter();
+        using var retryOut = new StringWriter();
+        using var unconfiguredOut = new StringWriter();
+        string[] redeem = ["redeem", "--store", "apple", "--receipt", $"jws:7100:{GemsSmall}", "--url", url, "--token-file", tokenFile];
+
+        Assert.Equal(CliApp.ExitOk, await CliApp.RunAsync(["login", "--device", "cli-e2e-redeem", "--url", url, "--token-file", tokenFile], loginOut, error).WithTimeout("cli login"));
+        var first = await CliApp.RunAsync(redeem, firstOut, error).WithTimeout("cli redeem");
+        var retry = await CliApp.RunAsync(redeem, retryOut, error).WithTimeout("cli redeem retry");
+        var unconfigured = await CliApp.RunAsync(
+            ["redeem", "--store", "google", "--receipt", "token", "--product", "gems_small", "--url", url, "--token-file", tokenFile], unconfiguredOut, error).WithTimeout("cli redeem google");
+
+        Assert.True(first == CliApp.ExitOk, $"exit {first}\n{firstOut}\n{error}");
+        Assert.Contains("redeem: OK, granted (offer iap.gems-small, transaction 7100)", firstOut.ToString(), StringComparison.Ordinal);
+        Assert.Contains("Granted: 100 gems", firstOut.ToString(), StringComparison.Ordinal);
+        Assert.Equal(CliApp.ExitOk, retry);
+        Assert.Contains("already redeemed by this account", retryOut.ToString(), StringComparison.Ordinal);
+        Assert.NotEqual(CliApp.ExitOk, unconfigured);
+        Assert.Contains("Google Play is not configured", error.ToString(), StringComparison.Ordinal);
     }
 
     private static async Task<AccountSnapshot> NextAccountUpdateAsync(MetaServerClient client)
