@@ -6,7 +6,9 @@ using MetaServer.Hosting;
 using MetaServer.Matches;
 using MetaServer.Matches.Stores;
 using MetaServer.Payments;
+using MetaServer.Payments.AppStore;
 using MetaServer.Payments.Clawbacks;
+using MetaServer.Payments.GooglePlay;
 using MetaServer.Payments.Stores;
 using MetaServer.Matchmaking.Engine;
 using MetaServer.Matchmaking.Events;
@@ -89,9 +91,19 @@ public static class AllInOneApp
         builder.Services.AddMatchmakingEventPipeline(builder.Configuration);
         builder.Services.AddSimulatedGameServers(builder.Configuration);
 
-        // Payments: no store verifier is registered here (redeem answers UNAVAILABLE "not configured" per store) until
-        // the App Store / Google Play verifiers are added (tests register fakes through `configure`).
+        // Payments: a store's verifier is registered only when its section (MetaServer:Payments:AppStore /
+        // MetaServer:Payments:GooglePlay) is configured; otherwise redeeming for it answers UNAVAILABLE "not configured".
         builder.Services.AddPaymentsService(builder.Configuration);
+        if (builder.Configuration.IsAppStoreConfigured())
+        {
+            builder.Services.AddAppStoreVerification(builder.Configuration);
+        }
+
+        if (builder.Configuration.IsGooglePlayConfigured())
+        {
+            builder.Services.AddGooglePlayVerification(builder.Configuration);
+        }
+
         builder.Services.AddConfiguredPaymentStore(builder.Configuration);
         builder.Services.AddMessagePipelines();
         builder.Services.AddMetaServerFrontend(builder.Configuration);
