@@ -33,6 +33,17 @@ locals {
     "matches.player-disconnected",
     "matches.game-server-report",
     "gameserver.placement",
+    "friends.send-request",
+    "friends.accept-request",
+    "friends.decline-request",
+    "friends.cancel-request",
+    "friends.remove",
+    "friends.block",
+    "friends.unblock",
+    "friends.list",
+    "friends.get-code",
+    "friends.player-session",
+    "friends.player-activity",
   ]
 
   # Receives before a message moves to its dead-letter queue, where the code fixes it (others: var.queue_max_receive_count).
