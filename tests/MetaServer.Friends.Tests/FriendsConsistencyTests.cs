@@ -45,9 +45,9 @@ public sealed class FriendsConsistencyTests : IDisposable
     [Fact]
     public async Task Accept_WhenAccepterAtMaxFriends_LimitReachedAndRequestStays()
     {
+        await _h.RequestAsync("dave", "alice");
         await _h.MakeFriendsAsync("bob", "alice");
         await _h.MakeFriendsAsync("carol", "alice");
-        await _h.RequestAsync("dave", "alice");
 
         Assert.Equal(ResultCode.FriendLimitReached, (await _h.AcceptAsync("alice", "dave")).Result.Code);
         Assert.Equal("dave", Assert.Single((await _h.ListAsync("alice")).Incoming).AccountId);
@@ -64,6 +64,15 @@ public sealed class FriendsConsistencyTests : IDisposable
         Assert.Equal(ResultCode.FriendLimitReached, (await _h.AcceptAsync("dave", "alice")).Result.Code);
         Assert.False(await Graph.AreFriendsAsync("alice", "dave"));
         Assert.False(await Graph.AreFriendsAsync("dave", "alice"));
+    }
+
+    [Fact]
+    public async Task SendRequest_RecipientAtMaxFriends_LimitReached()
+    {
+        await _h.MakeFriendsAsync("bob", "alice");
+        await _h.MakeFriendsAsync("carol", "alice");
+
+        Assert.Equal(ResultCode.FriendLimitReached, (await _h.RequestAsync("dave", "alice")).Result.Code);
     }
 
     [Fact]

@@ -91,10 +91,11 @@ public sealed class FriendsInfraTerraformTests
     private static async Task<JsonElement> LocalsAsync(string name)
     {
         var all = await Parsed.Value;
-        return Assert.Single(all.EnumerateObject()
-            .Where(f => f.Value.TryGetProperty("locals", out _))
-            .SelectMany(f => f.Value.GetProperty("locals").EnumerateArray())
-            .Where(l => l.TryGetProperty(name, out _)));
+        return Assert.Single(
+            all.EnumerateObject()
+                .Where(f => f.Value.TryGetProperty("locals", out _))
+                .SelectMany(f => f.Value.GetProperty("locals").EnumerateArray()),
+            l => l.TryGetProperty(name, out _));
     }
 
     private static async Task<JsonElement> BlockAsync(string kind, string type, string name)

@@ -40,6 +40,9 @@ internal sealed class FriendsFlow(GraphStore graphs, IOptions<FriendsOptions> op
 {
     private sealed record Decision(ResultCode Code, string Message, GraphRecord? Other, GraphRecord? Actor, FriendOp Effective)
     {
+        /// <summary>The change ended a friendship (a block of a friend): the other player is told as for a removal.</summary>
+        public bool EndsFriendship { get; init; }
+
         public static Decision Fail(ResultCode code, string message) => new(code, message, null, null, FriendOp.Send);
     }
 
@@ -97,7 +100,7 @@ internal sealed class FriendsFlow(GraphStore graphs, IOptions<FriendsOptions> op
                 continue;
             }
 
-            return Success(decision.Effective, actorRecord, actorId, otherId);
+            return Success(decision.EndsFriendship ? FriendOp.Remove : decision.Effective, actorRecord, actorId, otherId);
         }
 
         throw new FriendStoreConflictException($"The relation of {actorId} and {otherId} kept changing; giving up for now.");
@@ -220,7 +223,10 @@ internal sealed class FriendsFlow(GraphStore graphs, IOptions<FriendsOptions> op
                     string.Empty,
                     theirs is { Kind: not RelationKind.None } ? o.With(actorId, theirs with { Kind = RelationKind.None, OpId = opId }) : null,
                     a.With(otherId, mine with { Kind = RelationKind.None, OpId = opId, Blocked = true, BlockedSince = now }),
-                    op);
+                    op)
+                {
+                    EndsFriendship = mine.Kind == RelationKind.Friend,
+                };
 
             case FriendOp.Unblock:
                 return !mine.Blocked
