@@ -1,3 +1,4 @@
+using MetaServer.Cli;
 using MetaServer.Client;
 using MetaServer.Protocol.V1;
 using MetaServer.Testing;
@@ -97,5 +98,40 @@ public sealed class FriendsEndToEndTests
         Assert.Equal(ResultCode.Blocked, refused.Code);
         var unknown = await Assert.ThrowsAsync<MetaServerRequestException>(() => alice.SendFriendRequestAsync("no-such-account")).WithTimeout("unknown");
         Assert.Equal(ResultCode.NotFound, unknown.Code);
+    }
+
+    [Fact]
+    public async Task Cli_AddByCodeAcceptAndList_PrintsTheFriendship()
+    {
+        await using var host = await AllInOneHost.StartAsync();
+        var url = host.WebSocketUri.ToString();
+        var dir = Path.Combine(host.DataDir, "cli");
+        var aliceToken = Path.Combine(dir, "alice.json");
+        var bobToken = Path.Combine(dir, "bob.json");
+        using var error = new StringWriter();
+        Assert.Equal(CliApp.ExitOk, await CliApp.RunAsync(["login", "--device", "cli-friends-alice", "--url", url, "--token-file", aliceToken], new StringWriter(), error).WithTimeout("alice login"));
+        Assert.Equal(CliApp.ExitOk, await CliApp.RunAsync(["login", "--device", "cli-friends-bob", "--url", url, "--token-file", bobToken], new StringWriter(), error).WithTimeout("bob login"));
+
+        using var codeOut = new StringWriter();
+        Assert.Equal(CliApp.ExitOk, await CliApp.RunAsync(["friends", "code", "--url", url, "--token-file", bobToken], codeOut, error).WithTimeout("bob's code"));
+        var code = codeOut.ToString().Trim()["friend code:".Length..].Trim();
+        using var addOut = new StringWriter();
+        Assert.Equal(CliApp.ExitOk, await CliApp.RunAsync(["friends", "add", code, "--code", "--url", url, "--token-file", aliceToken], addOut, error).WithTimeout("alice adds"));
+        using var bobList = new StringWriter();
+        Assert.Equal(CliApp.ExitOk, await CliApp.RunAsync(["friends", "list", "--url", url, "--token-file", bobToken], bobList, error).WithTimeout("bob lists"));
+        var aliceId = bobList.ToString().Split('\n').Select(l => l.Trim()).Single(l => l.Contains("(", StringComparison.Ordinal) && l.Contains("level", StringComparison.Ordinal))
+            .Split('(', ',')[1];
+        using var acceptOut = new StringWriter();
+        var accept = await CliApp.RunAsync(["friends", "accept", aliceId, "--url", url, "--token-file", bobToken], acceptOut, error).WithTimeout("bob accepts");
+        using var again = new StringWriter();
+        using var againError = new StringWriter();
+        var twice = await CliApp.RunAsync(["friends", "add", code, "--code", "--url", url, "--token-file", aliceToken], again, againError).WithTimeout("alice adds again");
+
+        Assert.True(accept == CliApp.ExitOk, $"{acceptOut}\n{error}");
+        Assert.Contains("request to", addOut.ToString(), StringComparison.Ordinal);
+        Assert.Contains("incoming requests (1)", bobList.ToString(), StringComparison.Ordinal);
+        Assert.Contains("is your friend", acceptOut.ToString(), StringComparison.Ordinal);
+        Assert.Equal(CliApp.ExitRefused, twice);
+        Assert.Contains("AlreadyFriends", againError.ToString(), StringComparison.Ordinal);
     }
 }
