@@ -148,6 +148,22 @@ public sealed class FriendsPresenceTests : IDisposable
     }
 
     [Fact]
+    public async Task ActivityNotices_SameMillisecond_LaterDeliveryWinsRepeatIgnored()
+    {
+        await _h.MakeFriendsAsync("alice", "bob");
+        await _h.OnlineAsync("alice");
+        await _h.OnlineAsync("bob");
+        var t0 = _h.Clock.GetUtcNow().ToUnixTimeMilliseconds();
+
+        await _h.ActivityAsync("alice", PlayerActivity.InQueue, t0);
+        var cancelled = FriendsHarness.PushesOf(await _h.ActivityAsync("alice", PlayerActivity.Idle, t0));
+        var repeat = await _h.ActivityAsync("alice", PlayerActivity.Idle, t0);
+
+        Assert.Equal(FriendPresence.Online, Assert.Single(cancelled).Event.FriendPresence.Presence);
+        Assert.Empty(repeat);
+    }
+
+    [Fact]
     public async Task Activity_OlderThanMaxAge_ShowsOnline()
     {
         await _h.MakeFriendsAsync("alice", "bob");

@@ -37,7 +37,7 @@ internal sealed class GraphStore(IFriendStore store)
     }
 
     /// <summary>
-    /// Stores <paramref name="activity"/> unless a newer one (later <see cref="ActivityRecord.AtUnixMs"/>) is stored.
+    /// Stores <paramref name="activity"/> unless a newer one (later <see cref="ActivityRecord.AtUnixMs"/>) or the same one is stored.
     /// Returns the activity before and whether it was replaced.
     /// </summary>
     public async Task<(ActivityRecord? Previous, bool Stored)> PutActivityAsync(string accountId, ActivityRecord activity, int maxAttempts, CancellationToken cancellationToken)
@@ -47,7 +47,9 @@ internal sealed class GraphStore(IFriendStore store)
         {
             var item = await store.GetAsync(key, cancellationToken);
             var previous = item is null ? null : RecordCodec.Decode<ActivityRecord>(item.Value);
-            if (previous is not null && previous.AtUnixMs >= activity.AtUnixMs)
+            // Older notices never replace newer ones; at the same millisecond the later delivery wins (the matches
+            // service sends a player's notices in the order it made the changes), and a repeat changes nothing.
+            if (previous is not null && (previous.AtUnixMs > activity.AtUnixMs || previous == activity))
             {
                 return (previous, false);
             }
