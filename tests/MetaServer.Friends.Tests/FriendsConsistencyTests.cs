@@ -177,13 +177,12 @@ public sealed class FriendsConsistencyTests : IDisposable
     }
 
     [Fact]
-    public async Task Options_PendingOutgoingAboveMaxFriends_FailValidation()
+    public void Options_PendingOutgoingAboveMaxFriends_FailValidation()
     {
         var result = new FriendsOptionsValidator().Validate(null, new FriendsOptions { MaxFriends = 5, MaxPendingOutgoing = 6 });
 
         Assert.True(result.Failed);
         Assert.Contains("MaxPendingOutgoing", result.FailureMessage, StringComparison.Ordinal);
         Assert.True(new FriendsOptionsValidator().Validate(null, new FriendsOptions()).Succeeded);
-        await Task.CompletedTask;
     }
 }

@@ -22,7 +22,9 @@ internal sealed class FakeAccountStore : IAccountStore
 {
     private readonly ConcurrentDictionary<string, Account> _accounts = new(StringComparer.Ordinal);
 
-    public int ManyReads { get; private set; }
+    private int _manyReads;
+
+    public int ManyReads => Volatile.Read(ref _manyReads);
 
     public void Add(string accountId, string nickname) => _accounts[accountId] = new Account
     {
@@ -38,7 +40,7 @@ internal sealed class FakeAccountStore : IAccountStore
 
     public Task<IReadOnlyDictionary<string, Account>> GetManyAsync(IReadOnlyCollection<string> accountIds, CancellationToken cancellationToken)
     {
-        ManyReads++;
+        Interlocked.Increment(ref _manyReads);
         IReadOnlyDictionary<string, Account> found = accountIds.Distinct(StringComparer.Ordinal)
             .Where(_accounts.ContainsKey)
             .ToDictionary(id => id, id => _accounts[id], StringComparer.Ordinal);
