@@ -60,6 +60,32 @@ resource "aws_dynamodb_table" "matches" {
   }
 }
 
+# The payments table: the purchase ledger (one item per store transaction key, with every attempt's verdict), the
+# accounts' redemption attempt logs and the Google Play voided-purchases checkpoint of the payments service.
+# Key schema and item layout: PaymentsTableDefinition in src/Backends/Payments/MetaServer.Payments.DynamoDb (a test
+# fails when the two drift). Every write is a single-item conditional write on "version". Nothing in it expires (the
+# ledger is the record of real-money purchases), so no TTL. The service gets its name through
+# MetaServer:Payments:DynamoDb:TableName (output payments_table_name).
+resource "aws_dynamodb_table" "payments" {
+  name                        = "metaserver-${var.environment}-payments"
+  billing_mode                = "PAY_PER_REQUEST"
+  hash_key                    = "pk"
+  deletion_protection_enabled = var.payments_table_deletion_protection
+
+  attribute {
+    name = "pk"
+    type = "S"
+  }
+
+  point_in_time_recovery {
+    enabled = true
+  }
+
+  server_side_encryption {
+    enabled = true
+  }
+}
+
 # The friends table: each player's side of their relations (friends, pending requests, blocks), friend codes and the
 # latest activity per player, for the friends service. Key schema and item layout: FriendsTableDefinition in
 # src/Backends/Friends/MetaServer.Friends.DynamoDb (a test fails when the two drift). One item per store key; every

@@ -28,14 +28,31 @@ locals {
     if startswith(message_type, "friends.")
   ]
 
+  payments_request_queue_arns = [
+    for message_type, queue in aws_sqs_queue.request : queue.arn
+    if startswith(message_type, "payments.")
+  ]
+  payments_dead_letter_queue_arns = [
+    for message_type, queue in aws_sqs_queue.request_dlq : queue.arn
+    if startswith(message_type, "payments.")
+  ]
+
   # Request types only services send (never a frontend): match results to accounts, parties to matchmaking, the
-  # game servers' reports and the matches service's placements, the matches service's activity notices to friends.
+  # game servers' reports and the matches service's placements; purchase grants and clawbacks between payments and
+  # accounts, and the payments service's own follow-ups (store completion retries, store refunds); the matches
+  # service's activity notices to the friends service.
   service_only_message_types = [
     "accounts.apply-match-result",
     "matches.start-party-matchmaking",
     "matches.game-server-report",
     "gameserver.placement",
     "friends.player-activity",
+    "accounts.grant-purchase",
+    "accounts.revoke-purchase",
+    "payments.purchase-granted",
+    "payments.complete-purchase",
+    "payments.store-refund",
+    "payments.purchase-revoked",
   ]
   frontend_request_queue_arns = [
     for message_type, queue in aws_sqs_queue.request : queue.arn
@@ -75,6 +92,16 @@ data "aws_iam_policy_document" "accounts_service" {
     sid       = "SendReplies"
     actions   = ["sqs:GetQueueUrl", "sqs:SendMessage"]
     resources = [local.reply_queue_arn]
+  }
+
+  # Answers to the payments service's purchase grants and clawbacks go to its queues (the commands' reply-to).
+  statement {
+    sid     = "SendPurchaseResults"
+    actions = ["sqs:GetQueueUrl", "sqs:SendMessage"]
+    resources = [
+      aws_sqs_queue.request["payments.purchase-granted"].arn,
+      aws_sqs_queue.request["payments.purchase-revoked"].arn,
+    ]
   }
 
   statement {
@@ -316,6 +343,65 @@ data "aws_iam_policy_document" "game_server" {
   }
 }
 
+# Payments service: consumes its request queues (redemptions, accounts' answers, store completion retries, store
+# refunds); replies to the frontends; sends grants and clawbacks to accounts and its own follow-ups (completion
+# retries, refunds from the App Store notification endpoint and the Google voided-purchases poller); reads and
+# conditionally writes single items of the payments table. The store APIs (App Store, Google Play) are called over
+# HTTPS with their own credentials, not IAM.
+data "aws_iam_policy_document" "payments_service" {
+  statement {
+    sid = "ConsumePaymentsRequests"
+    actions = [
+      "sqs:GetQueueUrl",
+      "sqs:GetQueueAttributes",
+      "sqs:ReceiveMessage",
+      "sqs:DeleteMessage",
+      "sqs:ChangeMessageVisibility",
+    ]
+    resources = local.payments_request_queue_arns
+  }
+
+  statement {
+    sid = "EnsurePaymentsQueues"
+    actions = [
+      "sqs:CreateQueue",
+      "sqs:GetQueueUrl",
+      "sqs:GetQueueAttributes",
+      "sqs:SetQueueAttributes",
+    ]
+    resources = concat(local.payments_request_queue_arns, local.payments_dead_letter_queue_arns)
+  }
+
+  statement {
+    sid       = "SendReplies"
+    actions   = ["sqs:GetQueueUrl", "sqs:SendMessage"]
+    resources = [local.reply_queue_arn]
+  }
+
+  statement {
+    sid     = "SendPurchaseCommands"
+    actions = ["sqs:GetQueueUrl", "sqs:SendMessage"]
+    resources = [
+      aws_sqs_queue.request["accounts.grant-purchase"].arn,
+      aws_sqs_queue.request["accounts.revoke-purchase"].arn,
+      aws_sqs_queue.request["payments.complete-purchase"].arn,
+      aws_sqs_queue.request["payments.store-refund"].arn,
+    ]
+  }
+
+  statement {
+    sid = "PaymentsTableItems"
+    actions = [
+      "dynamodb:DescribeTable",
+      "dynamodb:GetItem",
+      "dynamodb:BatchGetItem",
+      "dynamodb:PutItem",
+      "dynamodb:DeleteItem",
+    ]
+    resources = [aws_dynamodb_table.payments.arn]
+  }
+}
+
 resource "aws_iam_policy" "accounts_service" {
   name        = "metaserver-${var.environment}-${local.queue_prefix}-accounts"
   description = "MetaServer accounts service (${var.environment}, ${var.deployment_version}): its queues and the accounts table."
@@ -344,4 +430,10 @@ resource "aws_iam_policy" "friends_service" {
   name        = "metaserver-${var.environment}-${local.queue_prefix}-friends"
   description = "MetaServer friends service (${var.environment}, ${var.deployment_version}): its queues, reply queues, the friends table, accounts reads."
   policy      = data.aws_iam_policy_document.friends_service.json
+}
+
+resource "aws_iam_policy" "payments_service" {
+  name        = "metaserver-${var.environment}-${local.queue_prefix}-payments"
+  description = "MetaServer payments service (${var.environment}, ${var.deployment_version}): its queues, grants and clawbacks to accounts, the payments table."
+  policy      = data.aws_iam_policy_document.payments_service.json
 }

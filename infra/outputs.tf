@@ -16,6 +16,15 @@ output "matches_table_arn" {
   value = aws_dynamodb_table.matches.arn
 }
 
+output "payments_table_name" {
+  description = "Set as MetaServer:Payments:DynamoDb:TableName on the payments service."
+  value       = aws_dynamodb_table.payments.name
+}
+
+output "payments_table_arn" {
+  value = aws_dynamodb_table.payments.arn
+}
+
 output "request_queue_urls" {
   description = "Request queue URL by message type."
   value       = { for message_type, queue in aws_sqs_queue.request : message_type => queue.url }
@@ -63,4 +72,8 @@ output "friends_table_arn" {
 
 output "friends_service_policy_arn" {
   value = aws_iam_policy.friends_service.arn
+}
+
+output "payments_service_policy_arn" {
+  value = aws_iam_policy.payments_service.arn
 }

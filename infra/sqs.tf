@@ -24,6 +24,8 @@ locals {
     "accounts.claim-quest",
     "accounts.claim-daily-reward",
     "accounts.apply-match-result",
+    "accounts.grant-purchase",
+    "accounts.revoke-purchase",
     "matches.start-matchmaking",
     "matches.cancel-matchmaking",
     "matches.accept-match",
@@ -44,6 +46,11 @@ locals {
     "friends.get-code",
     "friends.player-session",
     "friends.player-activity",
+    "payments.redeem-purchase",
+    "payments.purchase-granted",
+    "payments.complete-purchase",
+    "payments.store-refund",
+    "payments.purchase-revoked",
   ]
 
   # Receives before a message moves to its dead-letter queue, where the code fixes it (others: var.queue_max_receive_count).

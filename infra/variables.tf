@@ -47,6 +47,12 @@ variable "accounts_table_deletion_protection" {
   default     = true
 }
 
+variable "payments_table_deletion_protection" {
+  description = "Refuse to delete the payments table (the ledger of real-money purchases; turn off only to tear down a test environment)."
+  type        = bool
+  default     = true
+}
+
 variable "matches_table_deletion_protection" {
   description = "Refuse to delete the matches table (ratings and match history; turn off only to tear down a test environment)."
   type        = bool

@@ -8,6 +8,9 @@ using MetaServer.GameServer.Sample;
 using MetaServer.Hosting;
 using MetaServer.Matches;
 using MetaServer.Matches.Stores;
+using MetaServer.Payments;
+using MetaServer.Payments.Clawbacks;
+using MetaServer.Payments.Stores;
 using MetaServer.Matchmaking.Engine;
 using MetaServer.Matchmaking.Events;
 using MetaServer.Matchmaking.GameLift;
@@ -91,6 +94,11 @@ public static class AllInOneApp
         builder.Services.AddFriendsService(builder.Configuration);
         builder.Services.AddConfiguredFriendStore(builder.Configuration);
         builder.Services.AddFriendsLeaderboardSource();
+
+        // Payments: no store verifier is registered here (redeem answers UNAVAILABLE "not configured" per store) until
+        // the App Store / Google Play verifiers are added (tests register fakes through `configure`).
+        builder.Services.AddPaymentsService(builder.Configuration);
+        builder.Services.AddConfiguredPaymentStore(builder.Configuration);
         builder.Services.AddMessagePipelines();
         builder.Services.AddMetaServerFrontend(builder.Configuration);
 
@@ -98,6 +106,7 @@ public static class AllInOneApp
 
         var app = builder.Build();
         app.MapMetaServerFrontend();
+        app.MapAppStoreNotifications();
         return app;
     }
 }

@@ -41,6 +41,7 @@ public sealed class AccountsServiceRegistrationTests : IDisposable
                     MessageTypes.AccountsPurchase, MessageTypes.AccountsClaimQuest, MessageTypes.AccountsClaimDailyReward, MessageTypes.AccountsApplyMatchResult,
                     MessageTypes.AccountsLoginCustom, MessageTypes.AccountsLoginProvider, MessageTypes.AccountsLinkIdentity,
                     MessageTypes.AccountsUnlinkIdentity, MessageTypes.AccountsBanAccount, MessageTypes.AccountsUnbanAccount,
+                    MessageTypes.AccountsGrantPurchase, MessageTypes.AccountsRevokePurchase,
                 }.Order().ToArray(),
                 types);
             Assert.IsType<SqliteAccountStore>(host.Services.GetRequiredService<IAccountStore>());

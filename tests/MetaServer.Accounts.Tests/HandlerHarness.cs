@@ -50,6 +50,8 @@ internal sealed class HandlerHarness : IDisposable
         ClaimQuest = new ClaimQuestHandler(Runner, Config, Clock, NullLogger<ClaimQuestHandler>.Instance);
         ClaimDailyReward = new ClaimDailyRewardHandler(Runner, Config, Clock, NullLogger<ClaimDailyRewardHandler>.Instance);
         ApplyMatchResult = new ApplyMatchResultHandler(Runner, Config, Clock, NullLogger<ApplyMatchResultHandler>.Instance, events);
+        GrantPurchase = new GrantPurchaseHandler(Runner, Config, Clock, NullLogger<GrantPurchaseHandler>.Instance);
+        RevokePurchase = new RevokePurchaseHandler(Runner, Config, Clock, NullLogger<RevokePurchaseHandler>.Instance, events);
         Login = new LoginDeviceHandler(
             Store,
             migrator,
@@ -104,9 +106,13 @@ internal sealed class HandlerHarness : IDisposable
 
     /// <summary>Every accounts handler, as AddAccountsService registers them.</summary>
     public IReadOnlyList<IMessageHandler> AllHandlers =>
-        [Login, GetAccount, SetNickname, SetLoadout, Purchase, ClaimQuest, ClaimDailyReward, ApplyMatchResult, LoginCustom, LoginProvider, Link, Unlink, Ban, Unban];
+        [Login, GetAccount, SetNickname, SetLoadout, Purchase, ClaimQuest, ClaimDailyReward, ApplyMatchResult, LoginCustom, LoginProvider, Link, Unlink, Ban, Unban, GrantPurchase, RevokePurchase];
 
     public AccountMutationRunner Runner { get; }
+
+    public GrantPurchaseHandler GrantPurchase { get; }
+
+    public RevokePurchaseHandler RevokePurchase { get; }
 
     public SetNicknameHandler SetNickname { get; }
 

@@ -18,6 +18,7 @@ internal static class ConfigChecks
         context.CheckItems();
         context.CheckStarting();
         context.CheckOffers();
+        context.CheckRealMoneyOffers();
         context.CheckQuests();
         context.CheckDailyLogin();
         context.CheckMatchRewards();
@@ -69,6 +70,7 @@ internal static class ConfigChecks
             CheckUnique(_config.Currencies, "$.currencies", c => c?.Id, "currency", shared);
             CheckUnique(_config.Items, "$.items", i => i?.Id, "item", shared);
             CheckUnique(_config.StoreOffers, "$.storeOffers", o => o?.Id, "store offer", null);
+            CheckUnique(_config.RealMoneyOffers, "$.realMoneyOffers", o => o?.Id, "real-money offer", null);
             CheckUnique(_config.Quests, "$.quests", q => q?.Id, "quest", null);
             CheckUnique(_config.GameModes, "$.gameModes", m => m?.Id, "game mode", null);
         }
@@ -168,6 +170,39 @@ internal static class ConfigChecks
                     {
                         _problems.Add(path + ".price.amount", $"the price must be at least 1 (found {Number(price.Amount)})");
                     }
+                }
+            }
+        }
+
+        public void CheckRealMoneyOffers()
+        {
+            var offers = Each(_config.RealMoneyOffers);
+            var appStore = new Dictionary<string, string>(StringComparer.Ordinal);
+            var googlePlay = new Dictionary<string, string>(StringComparer.Ordinal);
+            for (var i = 0; i < offers.Length; i++)
+            {
+                var offer = offers[i];
+                if (offer is null)
+                {
+                    continue;
+                }
+
+                var path = Index("$.realMoneyOffers", i);
+                if (offer.AppStoreProductId is null && offer.GooglePlayProductId is null)
+                {
+                    _problems.Add(path, "a real-money offer needs a product id: appStoreProductId, googlePlayProductId or both");
+                }
+
+                CheckProductId(offer.AppStoreProductId, appStore, path + ".appStoreProductId", "App Store");
+                CheckProductId(offer.GooglePlayProductId, googlePlay, path + ".googlePlayProductId", "Google Play");
+                if (offer.Grants is { } grants)
+                {
+                    if (grants.IsEmpty)
+                    {
+                        _problems.Add(path + ".grants", "the offer grants nothing: add items or currencies");
+                    }
+
+                    CheckReward(grants, path + ".grants");
                 }
             }
         }
@@ -296,6 +331,23 @@ internal static class ConfigChecks
                 {
                     _problems.Add(Index("$.limits.nicknameDenyList", i), "a deny-list entry must not be empty (it would deny every nickname)");
                 }
+            }
+        }
+
+        private void CheckProductId(string? productId, Dictionary<string, string> seen, string path, string store)
+        {
+            if (productId is null)
+            {
+                return;
+            }
+
+            if (seen.TryGetValue(productId, out var first))
+            {
+                _problems.Add(path, $"the {store} product id \"{productId}\" is already sold by the offer at {first}; one product grants one offer");
+            }
+            else
+            {
+                seen[productId] = path[..path.LastIndexOf('.')];
             }
         }
 

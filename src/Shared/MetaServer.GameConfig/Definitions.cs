@@ -103,6 +103,14 @@ public sealed record StartingGrant(ImmutableArray<CurrencyAmount> Currencies, Im
 /// </summary>
 public sealed record StoreOffer(string Id, string Name, Reward Grants, CurrencyAmount Price, int? LimitPerAccount = null, bool Enabled = true);
 
+/// <summary>
+/// Something sold for real money in the App Store (<see cref="AppStoreProductId"/>) and/or Google Play
+/// (<see cref="GooglePlayProductId"/>): redeeming one verified purchase of the product grants <see cref="Grants"/>.
+/// A disabled offer refuses new redemptions (UNKNOWN_PRODUCT) but keeps its product ids known, so refunds of earlier
+/// purchases still claw back what was granted.
+/// </summary>
+public sealed record RealMoneyOffer(string Id, string Name, Reward Grants, string? AppStoreProductId = null, string? GooglePlayProductId = null, bool Enabled = true);
+
 /// <summary>The stats the matches service reports per player and match; quest goals count one of them.</summary>
 public static class QuestStats
 {

@@ -17,6 +17,8 @@ public sealed record GameConfig
     private readonly FrozenDictionary<string, QuestDef> _quests;
     private readonly FrozenDictionary<string, GameModeDef> _gameModes;
     private readonly FrozenDictionary<string, MatchRewardDef> _matchRewards;
+    private readonly FrozenDictionary<string, RealMoneyOffer> _appStoreProducts;
+    private readonly FrozenDictionary<string, RealMoneyOffer> _googlePlayProducts;
     private readonly Regex _nicknamePattern;
 
     public GameConfig(
@@ -31,7 +33,8 @@ public sealed record GameConfig
         ImmutableArray<GameModeDef> gameModes,
         ImmutableArray<MatchRewardDef> matchRewards,
         LevelCurve levels,
-        LimitsDef limits)
+        LimitsDef limits,
+        ImmutableArray<RealMoneyOffer> realMoneyOffers = default)
     {
         ArgumentNullException.ThrowIfNull(version);
         ArgumentNullException.ThrowIfNull(hash);
@@ -51,6 +54,13 @@ public sealed record GameConfig
         MatchRewards = matchRewards.IsDefault ? [] : matchRewards;
         Levels = levels;
         Limits = limits;
+        RealMoneyOffers = realMoneyOffers.IsDefault ? [] : realMoneyOffers;
+        _appStoreProducts = RealMoneyOffers
+            .Where(o => !string.IsNullOrEmpty(o.AppStoreProductId))
+            .ToFrozenDictionary(o => o.AppStoreProductId!, StringComparer.Ordinal);
+        _googlePlayProducts = RealMoneyOffers
+            .Where(o => !string.IsNullOrEmpty(o.GooglePlayProductId))
+            .ToFrozenDictionary(o => o.GooglePlayProductId!, StringComparer.Ordinal);
         _currencies = Currencies.ToFrozenDictionary(c => c.Id, StringComparer.Ordinal);
         _items = Items.ToFrozenDictionary(i => i.Id, StringComparer.Ordinal);
         _offers = StoreOffers.ToFrozenDictionary(o => o.Id, StringComparer.Ordinal);
@@ -89,11 +99,20 @@ public sealed record GameConfig
 
     public LimitsDef Limits { get; }
 
+    /// <summary>Products sold for real money (App Store, Google Play) and what they grant; empty when none.</summary>
+    public ImmutableArray<RealMoneyOffer> RealMoneyOffers { get; }
+
     public CurrencyDef? FindCurrency(string id) => _currencies.GetValueOrDefault(id);
 
     public ItemDef? FindItem(string id) => _items.GetValueOrDefault(id);
 
     public StoreOffer? FindOffer(string id) => _offers.GetValueOrDefault(id);
+
+    /// <summary>The real-money offer sold as App Store product <paramref name="productId"/> (enabled or not), or null.</summary>
+    public RealMoneyOffer? FindAppStoreProduct(string productId) => _appStoreProducts.GetValueOrDefault(productId);
+
+    /// <summary>The real-money offer sold as Google Play product <paramref name="productId"/> (enabled or not), or null.</summary>
+    public RealMoneyOffer? FindGooglePlayProduct(string productId) => _googlePlayProducts.GetValueOrDefault(productId);
 
     public QuestDef? FindQuest(string id) => _quests.GetValueOrDefault(id);
 

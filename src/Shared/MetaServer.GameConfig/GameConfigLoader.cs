@@ -127,7 +127,8 @@ public static class GameConfigLoader
             parsed.GameModes,
             parsed.MatchRewards,
             parsed.Levels,
-            parsed.Limits);
+            parsed.Limits,
+            parsed.RealMoneyOffers);
         return new GameConfigValidationResult(config, []);
     }
 
@@ -200,7 +201,8 @@ internal sealed record GameConfigDocument(
     ImmutableArray<GameModeDef> GameModes,
     ImmutableArray<MatchRewardDef> MatchRewards,
     LevelCurve Levels,
-    LimitsDef Limits);
+    LimitsDef Limits,
+    ImmutableArray<RealMoneyOffer> RealMoneyOffers = default);
 
 /// <summary>Collects problems, placing each at the line and column of its JSON path.</summary>
 internal sealed class ProblemList(string source, JsonPositionMap map)

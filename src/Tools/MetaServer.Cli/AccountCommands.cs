@@ -5,8 +5,8 @@ using MetaServer.Protocol.V1;
 namespace MetaServer.Cli;
 
 /// <summary>
-/// Account changes on the saved session of a server: <c>nickname</c>, <c>purchase</c>, <c>claim-quest</c> and
-/// <c>claim-daily</c>. Each sends one client request id (generated, or <c>--request-id</c> to retry a request safely:
+/// Account changes on the saved session of a server: <c>nickname</c>, <c>purchase</c>, <c>claim-quest</c>,
+/// <c>redeem</c> (a real-money purchase) and <c>claim-daily</c>. Each sends one client request id (generated, or <c>--request-id</c> to retry a request safely:
 /// the server applies an id once and answers a retry with the first result), then prints what was granted and the account.
 /// </summary>
 internal static class AccountCommands
@@ -59,11 +59,51 @@ internal static class AccountCommands
             "Claim the reward of a completed quest.",
             new Argument<string>("quest-id") { Description = "Quest id of the game config." },
             (client, quest, id, ct) => client.ClaimQuestAsync(quest!, id, ct));
+        yield return Redeem(urlOption, tokenFileOption, output, error);
         yield return Make(
             "claim-daily",
             "Claim today's daily login reward.",
             null,
             (client, _, id, ct) => client.ClaimDailyRewardAsync(id, ct));
+    }
+
+    /// <summary><c>redeem --store apple|google --receipt … [--product …]</c>: redeems a real-money purchase.</summary>
+    private static Command Redeem(Option<Uri> urlOption, Option<string> tokenFileOption, TextWriter output, TextWriter error)
+    {
+        var storeOption = new Option<string>("--store")
+        {
+            Description = "The store the purchase was made in: apple (App Store) or google (Google Play).",
+            Required = true,
+        };
+        storeOption.AcceptOnlyFromAmong("apple", "google");
+        var receiptOption = new Option<string>("--receipt")
+        {
+            Description = "App Store: the StoreKit 2 signed transaction (JWS). Google Play: the purchase token.",
+            Required = true,
+        };
+        var productOption = new Option<string?>("--product") { Description = "Google Play: the product id the token was bought as (required for google)." };
+        var command = new Command("redeem", "Redeem a real-money purchase (App Store or Google Play); granted once per purchase.")
+        {
+            urlOption, tokenFileOption, storeOption, receiptOption, productOption,
+        };
+        command.SetAction((parse, ct) => CliApp.Guarded(error, ct, () =>
+        {
+            var url = parse.GetValue(urlOption)!;
+            var tokens = new TokenStore(parse.GetValue(tokenFileOption)!);
+            var store = parse.GetValue(storeOption) == "google" ? PurchaseStore.GooglePlay : PurchaseStore.AppStore;
+            var receipt = parse.GetValue(receiptOption)!;
+            var product = parse.GetValue(productOption);
+            return CliApp.WithSavedSessionAsync(url, tokens, error, ct, async client =>
+            {
+                var response = await client.RedeemPurchaseAsync(store, receipt, product, ct);
+                var verdict = response.Verdict == PurchaseVerdict.AlreadyRedeemed ? "already redeemed by this account" : "granted";
+                output.WriteLine($"redeem: OK, {verdict} (offer {response.OfferId}{(response.TransactionId.Length > 0 ? ", transaction " + response.TransactionId : string.Empty)}).");
+                PrintGrant(output, response.Granted);
+                AccountPrinter.Print(output, response.Account);
+                return CliApp.ExitOk;
+            });
+        }));
+        return command;
     }
 
     private static void PrintGrant(TextWriter output, Grant? grant)

@@ -38,6 +38,11 @@ internal static class AccountPrinter
                     ? $"day {daily.DayIndex + 1} claimable now"
                     : $"day {daily.DayIndex + 1} from {FormatTime(daily.NextClaimableAtUnixMs)}");
             }
+
+            if (account.PaymentFlagged)
+            {
+                Line(output, "Payment flag", "refund shortfall " + Join(account.PaymentShortfall.Select(p => $"{p.Value} {p.Key}")));
+            }
         }
         if (created is { } isNew)
         {

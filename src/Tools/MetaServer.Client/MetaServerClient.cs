@@ -377,6 +377,30 @@ public sealed partial class MetaServerClient : IAsyncDisposable
         return ExpectOk(reply, Envelope.PayloadOneofCase.Leaderboard).Leaderboard;
     }
 
+    /// <summary>
+    /// Redeems a real-money purchase: the server checks the proof at its store and grants the product's real-money offer
+    /// once per purchase. Safe to retry with the same proof: the same account gets the original grant again
+    /// (verdict ALREADY_REDEEMED), nothing twice.
+    /// </summary>
+    /// <param name="store">The store the purchase was made in.</param>
+    /// <param name="receipt">App Store: the StoreKit 2 signed transaction (JWS). Google Play: the purchase token.</param>
+    /// <param name="productId">Google Play: the product id (required). App Store: ignored.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>The verdict (VALID_GRANTED or ALREADY_REDEEMED), the offer, what it granted and the updated account.</returns>
+    /// <exception cref="MetaServerRequestException">
+    /// Refused: <see cref="ResultCode.PurchaseRejected"/>, <see cref="ResultCode.PurchaseRedeemedByAnotherAccount"/>,
+    /// <see cref="ResultCode.PurchaseRefunded"/>, <see cref="ResultCode.UnknownProduct"/>,
+    /// <see cref="ResultCode.PurchaseAccountMismatch"/>, <see cref="ResultCode.FailedPrecondition"/> (no room for the
+    /// grant yet), or <see cref="ResultCode.Unavailable"/> (the store can't be reached or is not configured: retry later).
+    /// </exception>
+    public async Task<RedeemPurchaseResponse> RedeemPurchaseAsync(PurchaseStore store, string receipt, string? productId = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(receipt);
+        var request = new RedeemPurchaseRequest { Store = store, Receipt = receipt, ProductId = productId ?? string.Empty };
+        var reply = await SendAsync(new Envelope { RedeemPurchase = request }, cancellationToken);
+        return ExpectOk(reply, Envelope.PayloadOneofCase.Redemption).Redemption;
+    }
+
     /// <summary>The status of the last <see cref="MatchmakingUpdateEvent"/> the server pushed, if any (it is also delivered in <see cref="Events"/>).</summary>
     public MatchmakingStatus? LastMatchmakingUpdate => Volatile.Read(ref _lastMatchmakingUpdate);
 

@@ -21,7 +21,7 @@ public static class AccountsServiceExtensions
     /// <c>accounts.unlink-identity</c>, the operator commands <c>accounts.ban-account</c> / <c>accounts.unban-account</c>
     /// (with the <see cref="IdTokenVerifier"/> and validated <see cref="IdentityProvidersOptions"/>),
     /// the routed mutations <c>accounts.set-nickname</c>, <c>accounts.set-loadout</c>, <c>accounts.purchase</c>,
-    /// <c>accounts.claim-quest</c>, <c>accounts.claim-daily-reward</c> and the internal <c>accounts.apply-match-result</c>)
+    /// <c>accounts.claim-quest</c>, <c>accounts.claim-daily-reward</c> and the internal <c>accounts.apply-match-result</c>, <c>accounts.grant-purchase</c> and <c>accounts.revoke-purchase</c>)
     /// as <see cref="IMessageHandler"/>s, the <see cref="AccountMutationRunner"/>, the production migrations, the
     /// <see cref="AccountMigrator"/> (built from every registered <see cref="IAccountMigration"/>), the game config
     /// (<c>AddGameConfig</c>: <c>MetaServer:GameConfig:Path</c>, empty = the bundled sample),
@@ -61,6 +61,8 @@ public static class AccountsServiceExtensions
         services.AddSingleton<IMessageHandler, ClaimQuestHandler>();
         services.AddSingleton<IMessageHandler, ClaimDailyRewardHandler>();
         services.AddSingleton<IMessageHandler, ApplyMatchResultHandler>();
+        services.AddSingleton<IMessageHandler, GrantPurchaseHandler>();
+        services.AddSingleton<IMessageHandler, RevokePurchaseHandler>();
         services.AddHostedService<AccountsStartupCheck>();
         return services;
     }

@@ -35,6 +35,7 @@ public static class ClientRoutes
         [Envelope.PayloadOneofCase.UnblockPlayer] = MessageTypes.FriendsUnblock,
         [Envelope.PayloadOneofCase.ListFriends] = MessageTypes.FriendsList,
         [Envelope.PayloadOneofCase.GetFriendCode] = MessageTypes.FriendsGetCode,
+        [Envelope.PayloadOneofCase.RedeemPurchase] = MessageTypes.PaymentsRedeemPurchase,
     }.ToFrozenDictionary();
 
     /// <summary>The message type (and so the queue) of a routed request, or null when the payload is not one.</summary>

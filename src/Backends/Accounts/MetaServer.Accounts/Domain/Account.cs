@@ -70,6 +70,21 @@ public sealed record Account
     public ImmutableDictionary<string, int> OfferPurchases { get; init; } = ImmutableDictionary<string, int>.Empty.WithComparers(StringComparer.Ordinal);
 
     /// <summary>
+    /// Real-money purchases granted or revoked, by <see cref="AccountPurchaseKeys.Of"/> (kept for good: one entry per purchase).
+    /// </summary>
+    public ImmutableDictionary<string, AccountPurchase> Purchases { get; init; } = ImmutableDictionary<string, AccountPurchase>.Empty.WithComparers(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Set when a refund could not take back everything its purchase granted (clawback policy FlagAccount, or items no
+    /// longer held): <see cref="PaymentShortfall"/> holds the missing amounts (currency or item id → amount). Operators
+    /// decide what to do; nothing in the server refuses a flagged account.
+    /// </summary>
+    public bool PaymentFlagged { get; init; }
+
+    /// <summary>Currency or item id → amount refunds could not take back; empty unless <see cref="PaymentFlagged"/>.</summary>
+    public ImmutableDictionary<string, long> PaymentShortfall { get; init; } = ImmutableDictionary<string, long>.Empty.WithComparers(StringComparer.Ordinal);
+
+    /// <summary>
     /// The most recent applied mutations, oldest first, bounded (<c>AccountsOptions.MutationRecordLimit</c>). They live in the
     /// account document so that recording a request id and applying its change are one conditional write.
     /// </summary>

@@ -40,6 +40,11 @@ public static class AccountDocumentSerializer
                 : new DailyLoginDocument { LastClaimDay = account.DailyLogin.LastClaimDay, LastDayIndex = account.DailyLogin.LastDayIndex },
             OfferPurchases = account.OfferPurchases.IsEmpty ? null : new SortedDictionary<string, int>(account.OfferPurchases, StringComparer.Ordinal),
             RecentMutations = account.RecentMutations.IsDefaultOrEmpty ? null : [.. account.RecentMutations.Select(ToDocument)],
+            Purchases = account.Purchases.IsEmpty
+                ? null
+                : new SortedDictionary<string, PurchaseDocument>(account.Purchases.ToDictionary(p => p.Key, p => ToDocument(p.Value), StringComparer.Ordinal), StringComparer.Ordinal),
+            PaymentFlagged = account.PaymentFlagged ? true : null,
+            PaymentShortfall = account.PaymentShortfall.IsEmpty ? null : new SortedDictionary<string, long>(account.PaymentShortfall, StringComparer.Ordinal),
             Extra = account.ExtraFields.IsEmpty ? null : new Dictionary<string, JsonElement>(account.ExtraFields, StringComparer.Ordinal),
         };
         return JsonSerializer.Serialize(document, AccountJsonContext.Default.AccountDocument);
@@ -78,6 +83,11 @@ public static class AccountDocumentSerializer
             DailyLogin = document.DailyLogin is { } d ? new DailyLoginState(d.LastClaimDay, d.LastDayIndex) : DailyLoginState.None,
             OfferPurchases = ToImmutable(document.OfferPurchases),
             RecentMutations = document.RecentMutations is null ? [] : [.. document.RecentMutations.Select(FromDocument)],
+            Purchases = document.Purchases is null
+                ? ImmutableDictionary<string, AccountPurchase>.Empty.WithComparers(StringComparer.Ordinal)
+                : document.Purchases.ToImmutableDictionary(p => p.Key, p => FromDocument(accountId, p.Value), StringComparer.Ordinal),
+            PaymentFlagged = document.PaymentFlagged ?? false,
+            PaymentShortfall = ToImmutable(document.PaymentShortfall),
             ExtraFields = document.Extra is null
                 ? ImmutableDictionary<string, JsonElement>.Empty
                 : document.Extra.ToImmutableDictionary(StringComparer.Ordinal),
@@ -108,6 +118,34 @@ public static class AccountDocumentSerializer
         new Granted(ToImmutable(document.Currencies), ToImmutable(document.Items), document.Xp ?? 0),
         document.Revision,
         document.At);
+
+    private static PurchaseDocument ToDocument(AccountPurchase purchase) => new()
+    {
+        Offer = purchase.OfferId,
+        State = purchase.State == AccountPurchaseState.Revoked ? "revoked" : "granted",
+        Currencies = purchase.Granted.Currencies.IsEmpty ? null : new SortedDictionary<string, long>(purchase.Granted.Currencies, StringComparer.Ordinal),
+        Items = purchase.Granted.Items.IsEmpty ? null : new SortedDictionary<string, int>(purchase.Granted.Items, StringComparer.Ordinal),
+        Xp = purchase.Granted.Xp == 0 ? null : purchase.Granted.Xp,
+        At = purchase.At,
+        RevokedCurrencies = purchase.Revoked.Currencies.IsEmpty ? null : new SortedDictionary<string, long>(purchase.Revoked.Currencies, StringComparer.Ordinal),
+        RevokedItems = purchase.Revoked.Items.IsEmpty ? null : new SortedDictionary<string, int>(purchase.Revoked.Items, StringComparer.Ordinal),
+        Shortfall = purchase.Shortfall.IsEmpty ? null : new SortedDictionary<string, long>(purchase.Shortfall, StringComparer.Ordinal),
+        RevokedAt = purchase.RevokedAt,
+    };
+
+    private static AccountPurchase FromDocument(string accountId, PurchaseDocument document) => new(
+        document.Offer ?? string.Empty,
+        document.State switch
+        {
+            "granted" => AccountPurchaseState.Granted,
+            "revoked" => AccountPurchaseState.Revoked,
+            _ => throw new JsonException($"The document of account '{accountId}' has a purchase in unknown state '{document.State}'."),
+        },
+        new Granted(ToImmutable(document.Currencies), ToImmutable(document.Items), document.Xp ?? 0),
+        document.At,
+        new Granted(ToImmutable(document.RevokedCurrencies), ToImmutable(document.RevokedItems), 0),
+        ToImmutable(document.Shortfall),
+        document.RevokedAt);
 
     private static LinkedIdentity ReadIdentity(string accountId, IdentityDocument identity)
     {
@@ -169,6 +207,12 @@ internal sealed class AccountDocument
 
     public List<MutationDocument>? RecentMutations { get; set; }
 
+    public SortedDictionary<string, PurchaseDocument>? Purchases { get; set; }
+
+    public bool? PaymentFlagged { get; set; }
+
+    public SortedDictionary<string, long>? PaymentShortfall { get; set; }
+
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Extra { get; set; }
 }
@@ -220,6 +264,30 @@ internal sealed class MutationDocument
     public long Revision { get; set; }
 
     public DateTimeOffset At { get; set; }
+}
+
+/// <summary>A stored <see cref="AccountPurchase"/>.</summary>
+internal sealed class PurchaseDocument
+{
+    public string? Offer { get; set; }
+
+    public string? State { get; set; }
+
+    public SortedDictionary<string, long>? Currencies { get; set; }
+
+    public SortedDictionary<string, int>? Items { get; set; }
+
+    public long? Xp { get; set; }
+
+    public DateTimeOffset At { get; set; }
+
+    public SortedDictionary<string, long>? RevokedCurrencies { get; set; }
+
+    public SortedDictionary<string, int>? RevokedItems { get; set; }
+
+    public SortedDictionary<string, long>? Shortfall { get; set; }
+
+    public DateTimeOffset? RevokedAt { get; set; }
 }
 
 [JsonSourceGenerationOptions(

@@ -35,6 +35,8 @@ public static class AccountSnapshots
         snapshot.Wallet.Add(account.Wallet);
         snapshot.Inventory.Add(account.Inventory);
         snapshot.OfferPurchases.Add(account.OfferPurchases);
+        snapshot.PaymentFlagged = account.PaymentFlagged;
+        snapshot.PaymentShortfall.Add(account.PaymentShortfall);
         if (account.Loadout is { } loadout)
         {
             snapshot.Loadout = new Loadout
