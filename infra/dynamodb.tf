@@ -85,3 +85,28 @@ resource "aws_dynamodb_table" "payments" {
     enabled = true
   }
 }
+
+# The friends table: each player's side of their relations (friends, pending requests, blocks), friend codes and the
+# latest activity per player, for the friends service. Key schema and item layout: FriendsTableDefinition in
+# src/Backends/Friends/MetaServer.Friends.DynamoDb (a test fails when the two drift). One item per store key; every
+# write is a single-item conditional write on "version". Nothing expires. The services get its name through
+# MetaServer:Friends:DynamoDb:TableName (output friends_table_name).
+resource "aws_dynamodb_table" "friends" {
+  name                        = "metaserver-${var.environment}-friends"
+  billing_mode                = "PAY_PER_REQUEST"
+  hash_key                    = "pk"
+  deletion_protection_enabled = var.friends_table_deletion_protection
+
+  attribute {
+    name = "pk"
+    type = "S"
+  }
+
+  point_in_time_recovery {
+    enabled = true
+  }
+
+  server_side_encryption {
+    enabled = true
+  }
+}

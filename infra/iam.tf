@@ -19,6 +19,14 @@ locals {
     for message_type, queue in aws_sqs_queue.request_dlq : queue.arn
     if startswith(message_type, "matches.")
   ]
+  friends_request_queue_arns = [
+    for message_type, queue in aws_sqs_queue.request : queue.arn
+    if startswith(message_type, "friends.")
+  ]
+  friends_dead_letter_queue_arns = [
+    for message_type, queue in aws_sqs_queue.request_dlq : queue.arn
+    if startswith(message_type, "friends.")
+  ]
 
   payments_request_queue_arns = [
     for message_type, queue in aws_sqs_queue.request : queue.arn
@@ -31,12 +39,14 @@ locals {
 
   # Request types only services send (never a frontend): match results to accounts, parties to matchmaking, the
   # game servers' reports and the matches service's placements; purchase grants and clawbacks between payments and
-  # accounts, and the payments service's own follow-ups (store completion retries, store refunds).
+  # accounts, and the payments service's own follow-ups (store completion retries, store refunds); the matches
+  # service's activity notices to the friends service.
   service_only_message_types = [
     "accounts.apply-match-result",
     "matches.start-party-matchmaking",
     "matches.game-server-report",
     "gameserver.placement",
+    "friends.player-activity",
     "accounts.grant-purchase",
     "accounts.revoke-purchase",
     "payments.purchase-granted",
@@ -187,6 +197,13 @@ data "aws_iam_policy_document" "matches_service" {
     ]
   }
 
+  # Players' queue/match activity for their friends' presence (friends service).
+  statement {
+    sid       = "SendFriendActivity"
+    actions   = ["sqs:GetQueueUrl", "sqs:SendMessage"]
+    resources = [aws_sqs_queue.request["friends.player-activity"].arn]
+  }
+
   statement {
     sid = "OwnMatchQueues"
     actions = [
@@ -233,6 +250,63 @@ data "aws_iam_policy_document" "matches_service" {
       "gamelift:DescribeMatchmaking",
     ]
     resources = ["*"]
+  }
+}
+
+# Friends service: consumes its request queues (client requests, the frontends' session notices, the matches
+# service's activity notices), replies and pushes events to the frontends' reply queues, reads and conditionally writes
+# single items of the friends table (no scans, no table changes), reads accounts (existence, nicknames).
+data "aws_iam_policy_document" "friends_service" {
+  statement {
+    sid = "ConsumeFriendsRequests"
+    actions = [
+      "sqs:GetQueueUrl",
+      "sqs:GetQueueAttributes",
+      "sqs:ReceiveMessage",
+      "sqs:DeleteMessage",
+      "sqs:ChangeMessageVisibility",
+    ]
+    resources = local.friends_request_queue_arns
+  }
+
+  # Every pipeline ensures its request queue and dead-letter queue at start (as for accounts).
+  statement {
+    sid = "EnsureFriendsQueues"
+    actions = [
+      "sqs:CreateQueue",
+      "sqs:GetQueueUrl",
+      "sqs:GetQueueAttributes",
+      "sqs:SetQueueAttributes",
+    ]
+    resources = concat(local.friends_request_queue_arns, local.friends_dead_letter_queue_arns)
+  }
+
+  statement {
+    sid       = "SendRepliesAndEvents"
+    actions   = ["sqs:GetQueueUrl", "sqs:SendMessage"]
+    resources = [local.reply_queue_arn]
+  }
+
+  statement {
+    sid = "FriendsTableItems"
+    actions = [
+      "dynamodb:DescribeTable",
+      "dynamodb:GetItem",
+      "dynamodb:BatchGetItem",
+      "dynamodb:PutItem",
+      "dynamodb:DeleteItem",
+    ]
+    resources = [aws_dynamodb_table.friends.arn]
+  }
+
+  statement {
+    sid = "ReadAccounts"
+    actions = [
+      "dynamodb:DescribeTable",
+      "dynamodb:GetItem",
+      "dynamodb:BatchGetItem",
+    ]
+    resources = [aws_dynamodb_table.accounts.arn]
   }
 }
 
@@ -350,6 +424,12 @@ resource "aws_iam_policy" "game_server" {
   name        = "metaserver-${var.environment}-${local.queue_prefix}-game-server"
   description = "MetaServer game server (${var.environment}, ${var.deployment_version}): placements, its match queue, reports."
   policy      = data.aws_iam_policy_document.game_server.json
+}
+
+resource "aws_iam_policy" "friends_service" {
+  name        = "metaserver-${var.environment}-${local.queue_prefix}-friends"
+  description = "MetaServer friends service (${var.environment}, ${var.deployment_version}): its queues, reply queues, the friends table, accounts reads."
+  policy      = data.aws_iam_policy_document.friends_service.json
 }
 
 resource "aws_iam_policy" "payments_service" {

@@ -61,6 +61,19 @@ output "game_server_policy_arn" {
   value = aws_iam_policy.game_server.arn
 }
 
+output "friends_table_name" {
+  description = "Set as MetaServer:Friends:DynamoDb:TableName on the friends service (and the matches service, for the FRIENDS leaderboard view)."
+  value       = aws_dynamodb_table.friends.name
+}
+
+output "friends_table_arn" {
+  value = aws_dynamodb_table.friends.arn
+}
+
+output "friends_service_policy_arn" {
+  value = aws_iam_policy.friends_service.arn
+}
+
 output "payments_service_policy_arn" {
   value = aws_iam_policy.payments_service.arn
 }

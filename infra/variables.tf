@@ -58,3 +58,9 @@ variable "matches_table_deletion_protection" {
   type        = bool
   default     = true
 }
+
+variable "friends_table_deletion_protection" {
+  description = "Refuse to delete the friends table (friend lists; turn off only to tear down a test environment)."
+  type        = bool
+  default     = true
+}

@@ -2,7 +2,8 @@
 # Runs the production topology on this machine, every service in its own process:
 #   stand-ins on 127.0.0.1 free ports: fauxqs (SQS), dynalite (DynamoDB), redis-server
 #   2 frontends (MetaServer.Frontend.Host), the accounts backend (MetaServer.Accounts.Host), the matches backend
-#   (MetaServer.Matches.Host, offline FlexMatch engine) and simulated game servers (MetaServer.GameServer.Sample.Host)
+#   (MetaServer.Matches.Host, offline FlexMatch engine), the friends backend (MetaServer.Friends.Host) and simulated
+#   game servers (MetaServer.GameServer.Sample.Host)
 # and stops everything it started when it exits (Ctrl-C, error, or the end of --smoke).
 #
 # Usage: scripts/run-local-stack.sh [--smoke]
@@ -54,6 +55,7 @@ echo "building the service hosts (Release)"
 dotnet build -c Release --nologo -v q src/Frontend/MetaServer.Frontend.Host >/dev/null
 dotnet build -c Release --nologo -v q src/Backends/Accounts/MetaServer.Accounts.Host >/dev/null
 dotnet build -c Release --nologo -v q src/Backends/Matches/MetaServer.Matches.Host >/dev/null
+dotnet build -c Release --nologo -v q src/Backends/Friends/MetaServer.Friends.Host >/dev/null
 dotnet build -c Release --nologo -v q src/GameServer/MetaServer.GameServer.Sample.Host >/dev/null
 dotnet build -c Release --nologo -v q src/Tools/MetaServer.Cli >/dev/null
 
@@ -114,6 +116,13 @@ env \
   "MetaServer__Matches__DynamoDb__CreateTableIfMissing=true" \
   "MetaServer__Matches__DynamoDb__AccessKeyId=local" \
   "MetaServer__Matches__DynamoDb__SecretAccessKey=local" \
+  "MetaServer__Friends__Store__Kind=DynamoDb" \
+  "MetaServer__Friends__DynamoDb__ServiceUrl=http://127.0.0.1:$dynamo_port" \
+  "MetaServer__Friends__DynamoDb__Region=us-east-1" \
+  "MetaServer__Friends__DynamoDb__TableName=local-friends" \
+  "MetaServer__Friends__DynamoDb__CreateTableIfMissing=true" \
+  "MetaServer__Friends__DynamoDb__AccessKeyId=local" \
+  "MetaServer__Friends__DynamoDb__SecretAccessKey=local" \
   "MetaServer__Matchmaking__Offline__TickInterval=00:00:00.250" \
   "MetaServer__Matchmaking__Configurations__ranked-1v1__RuleSetPath=$root/config/matchmaking/ranked-1v1.json" \
   "MetaServer__Matchmaking__Configurations__ranked-1v1__AcceptanceRequired=true" \
@@ -127,6 +136,26 @@ env \
   --urls "http://127.0.0.1:$matches_port" >"$run_dir/matches.log" 2>&1 &
 pids+=($!)
 wait_for "matches backend" 60 curl -sf "http://127.0.0.1:$matches_port/healthz"
+
+# Friends: the friend store on DynamoDB, accounts read-only.
+friends_port=$(free_port)
+MetaServer__Accounts__Store=DynamoDb \
+MetaServer__Accounts__DynamoDb__ServiceUrl="http://127.0.0.1:$dynamo_port" \
+MetaServer__Accounts__DynamoDb__Region=us-east-1 \
+MetaServer__Accounts__DynamoDb__TableName=local-accounts \
+MetaServer__Accounts__DynamoDb__AccessKeyId=local \
+MetaServer__Accounts__DynamoDb__SecretAccessKey=local \
+MetaServer__Friends__Store__Kind=DynamoDb \
+MetaServer__Friends__DynamoDb__ServiceUrl="http://127.0.0.1:$dynamo_port" \
+MetaServer__Friends__DynamoDb__Region=us-east-1 \
+MetaServer__Friends__DynamoDb__TableName=local-friends \
+MetaServer__Friends__DynamoDb__CreateTableIfMissing=true \
+MetaServer__Friends__DynamoDb__AccessKeyId=local \
+MetaServer__Friends__DynamoDb__SecretAccessKey=local \
+  dotnet src/Backends/Friends/MetaServer.Friends.Host/bin/Release/net10.0/MetaServer.Friends.Host.dll \
+  --urls "http://127.0.0.1:$friends_port" >"$run_dir/friends.log" 2>&1 &
+pids+=($!)
+wait_for "friends backend" 60 curl -sf "http://127.0.0.1:$friends_port/healthz"
 
 gameservers_port=$(free_port)
 MetaServer__GameServers__Simulated__Slots=2 \
@@ -155,6 +184,7 @@ echo "  DynamoDB (dynalite) http://127.0.0.1:$dynamo_port"
 echo "  Redis               127.0.0.1:$redis_port"
 echo "  accounts backend    http://127.0.0.1:$accounts_port/healthz"
 echo "  matches backend     http://127.0.0.1:$matches_port/healthz"
+echo "  friends backend     http://127.0.0.1:$friends_port/healthz"
 echo "  game servers        http://127.0.0.1:$gameservers_port/healthz"
 for url in "${frontend_urls[@]}"; do echo "  frontend            $url"; done
 

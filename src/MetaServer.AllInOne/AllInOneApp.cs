@@ -1,5 +1,8 @@
 using MetaServer.Accounts;
 using MetaServer.Accounts.Sqlite;
+using MetaServer.Friends;
+using MetaServer.Friends.Leaderboards;
+using MetaServer.Friends.Stores;
 using MetaServer.Frontend;
 using MetaServer.GameServer.Sample;
 using MetaServer.Hosting;
@@ -90,6 +93,9 @@ public static class AllInOneApp
         builder.Services.AddMatchmaker(builder.Configuration);
         builder.Services.AddMatchmakingEventPipeline(builder.Configuration);
         builder.Services.AddSimulatedGameServers(builder.Configuration);
+        builder.Services.AddFriendsService(builder.Configuration);
+        builder.Services.AddConfiguredFriendStore(builder.Configuration);
+        builder.Services.AddFriendsLeaderboardSource();
 
         // Payments: a store's verifier is registered only when its section (MetaServer:Payments:AppStore /
         // MetaServer:Payments:GooglePlay) is configured; otherwise redeeming for it answers UNAVAILABLE "not configured".

@@ -28,6 +28,30 @@ public sealed class SessionPresenceTests
     }
 
     [Fact]
+    public async Task AuthenticatedAsync_WithCallback_CallsItAfterTheSessionIsRegistered()
+    {
+        SessionLocation? registeredWhenCalled = null;
+        var calls = new List<(string SessionId, string PlayerId)>();
+        var presence = new SessionPresence(
+            _registry,
+            new FrontendOptions { InstanceId = "fe-a", PresenceTtl = Ttl },
+            "t1-reply-fe-a",
+            _clock,
+            NullLogger<SessionPresence>.Instance,
+            async (sessionId, playerId) =>
+            {
+                registeredWhenCalled = await _registry.LookupAsync(playerId);
+                calls.Add((sessionId, playerId));
+            });
+
+        await presence.AuthenticatedAsync("s1", "p1");
+
+        Assert.Equal([("s1", "p1")], calls);
+        Assert.Equal("s1", registeredWhenCalled?.SessionId);
+        await presence.EndedAsync("s1");
+    }
+
+    [Fact]
     public async Task Timer_EveryThirdOfTtl_KeepsEntryAliveWhileSessionLives()
     {
         await _presence.AuthenticatedAsync("s1", "p1");

@@ -111,6 +111,9 @@ public static class FrontendEndpointExtensions
                     session.Id,
                     accountId,
                     CancellationToken.None);
+
+                // Lets the friends service tell the player's friends (ignored if the player reconnected).
+                await FriendsSessionNotices.OfflineAsync(gateway, timeProvider, session.Id, accountId);
             }
         }
     }

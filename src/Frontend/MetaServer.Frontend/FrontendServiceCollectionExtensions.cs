@@ -60,7 +60,8 @@ public static class FrontendServiceCollectionExtensions
             sp.GetRequiredService<IOptions<FrontendOptions>>().Value,
             sp.GetRequiredService<BackendGateway>().ReplyQueue,
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<SessionPresence>>()));
+            sp.GetRequiredService<ILogger<SessionPresence>>(),
+            FriendsSessionNotices.Online(sp.GetRequiredService<BackendGateway>(), sp.GetRequiredService<TimeProvider>())));
         services.AddHostedService<FrontendService>();
         return services;
     }

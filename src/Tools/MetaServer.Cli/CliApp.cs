@@ -90,6 +90,8 @@ internal static class CliApp
             root.Subcommands.Add(command);
         }
 
+        root.Subcommands.Add(FriendCommands.Build(urlOption, tokenFileOption, output, error));
+
         return root;
     }
 

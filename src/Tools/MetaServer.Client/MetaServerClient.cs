@@ -19,7 +19,7 @@ namespace MetaServer.Client;
 /// <see cref="MetaServerConnectionClosedException"/>, <see cref="Events"/> completes and <see cref="Completion"/>
 /// completes; <see cref="CloseStatus"/> and <see cref="CloseStatusDescription"/> then tell why.
 /// </remarks>
-public sealed class MetaServerClient : IAsyncDisposable
+public sealed partial class MetaServerClient : IAsyncDisposable
 {
     private const int InitialBufferBytes = 4096;
 

@@ -33,7 +33,12 @@ public sealed class MatchmakingEventTests : IDisposable
         var pushes = FlowHarness.PushesOf(outgoing);
         Assert.Equal(["alice", "bob"], pushes.Select(p => p.Player).Order());
         Assert.All(pushes, p => Assert.Equal(MatchmakingState.Searching, p.Status.State));
-        Assert.All(outgoing, o => Assert.Equal(FlowHarness.PushQueue(o.Envelope.PlayerId!), o.QueueName));
+        Assert.All(outgoing.Where(o => o.Envelope.MessageType != MessageTypes.FriendsPlayerActivity), o => Assert.Equal(FlowHarness.PushQueue(o.Envelope.PlayerId!), o.QueueName));
+        var activity = outgoing.Where(o => o.Envelope.MessageType == MessageTypes.FriendsPlayerActivity)
+            .Select(o => (o.QueueName, Notice: PlayerActivityNotice.Parser.ParseFrom(o.Envelope.Payload.Span)))
+            .ToList();
+        Assert.Equal(["alice", "bob", "carol"], activity.Select(a => a.Notice.AccountId).Order());
+        Assert.All(activity, a => Assert.Equal((_h.Queues.ForMessageType(MessageTypes.FriendsPlayerActivity), PlayerActivity.InQueue), (a.QueueName, a.Notice.Activity)));
     }
 
     [Fact]

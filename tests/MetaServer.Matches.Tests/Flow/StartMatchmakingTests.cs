@@ -15,6 +15,24 @@ public sealed class StartMatchmakingTests : IDisposable
     public void Dispose() => _h.Dispose();
 
     [Fact]
+    public async Task StartCancelStatus_TellFriendsServiceInQueueThenIdleAndStatusTellsNothing()
+    {
+        var started = await _h.SendAsync(MessageTypes.MatchesStartMatchmaking, new StartMatchmakingRequest { ClientRequestId = "r1", GameMode = "team-deathmatch" }, "alice");
+        var ticketId = FlowHarness.ReplyOf(started).Matchmaking.Status.TicketId;
+        var status = await _h.SendAsync(MessageTypes.MatchesGetMatchmakingStatus, new GetMatchmakingStatusRequest(), "alice");
+        var cancelled = await _h.SendAsync(MessageTypes.MatchesCancelMatchmaking, new CancelMatchmakingRequest { TicketId = ticketId }, "alice");
+
+        static PlayerActivityNotice Notice(IReadOnlyList<Pipelines.OutgoingMessage> outgoing) =>
+            PlayerActivityNotice.Parser.ParseFrom(Assert.Single(outgoing, o => o.Envelope.MessageType == MessageTypes.FriendsPlayerActivity).Envelope.Payload.Span);
+
+        Assert.Equal(("alice", PlayerActivity.InQueue), (Notice(started).AccountId, Notice(started).Activity));
+        Assert.Equal(_h.Queues.ForMessageType(MessageTypes.FriendsPlayerActivity), Assert.Single(started, o => o.Envelope.MessageType == MessageTypes.FriendsPlayerActivity).QueueName);
+        Assert.DoesNotContain(status, o => o.Envelope.MessageType == MessageTypes.FriendsPlayerActivity);
+        Assert.Equal(PlayerActivity.Idle, Notice(cancelled).Activity);
+        Assert.True(Notice(cancelled).AtUnixMs >= Notice(started).AtUnixMs);
+    }
+
+    [Fact]
     public async Task Start_Solo_QueuesTicketWithDefaultSkill()
     {
         var reply = await _h.StartAsync("alice");

@@ -1,6 +1,7 @@
 using MetaServer.Matches.Rating;
 using MetaServer.Matches.Results;
 using MetaServer.Matches.Storage;
+using MetaServer.Protocol;
 using MetaServer.Protocol.Internal.V1;
 using MetaServer.Storage;
 using static MetaServer.Matches.Tests.Results.ResultsHarness;
@@ -31,6 +32,22 @@ public sealed class GameServerReportHandlerTests
         Assert.Equal("gs-7", record.GameServerId);
         Assert.Equal("10.0.0.1:7777", record.GameServerAddress);
         Assert.Equal(afterFirst!.Version, (await h.Memory.GetAsync(MatchStoreKeys.Match("m1")))!.Version);
+    }
+
+    [Fact]
+    public async Task Handle_Result_TellsFriendsServiceEveryHumanIsIdleAtResultTime()
+    {
+        var h = new ResultsHarness();
+        await h.CreateMatchAsync("m1", Team("red", "p1", "p2"), Team("blue", "p3", "p4"));
+
+        var outgoing = await h.DeliverAsync(Result("m1", ("red", 1), ("blue", 2)));
+
+        var record = await h.MatchAsync("m1");
+        var notices = outgoing.Where(o => o.Envelope.MessageType == MessageTypes.FriendsPlayerActivity)
+            .Select(o => PlayerActivityNotice.Parser.ParseFrom(o.Envelope.Payload.Span))
+            .ToList();
+        Assert.Equal(["p1", "p2", "p3", "p4"], notices.Select(n => n.AccountId).Order());
+        Assert.All(notices, n => Assert.Equal((PlayerActivity.Idle, record!.ResultAcceptedAtUnixMs), (n.Activity, n.AtUnixMs)));
     }
 
     [Fact]
@@ -110,7 +127,7 @@ public sealed class GameServerReportHandlerTests
             Assert.Equal(expected[index][0].Mu, rating.Mu, 12);
         }
 
-        Assert.All(deliveries, d => Assert.Equal(3, d.Count));
+        Assert.All(deliveries, d => Assert.Equal(3, Commands(d).Count));
         Assert.Equal(MatchRecordState.Completed, (await h.MatchAsync("m1"))!.State);
     }
 

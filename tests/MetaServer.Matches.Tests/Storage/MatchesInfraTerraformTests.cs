@@ -63,7 +63,7 @@ public sealed class MatchesInfraTerraformTests
             .ToArray();
 
         var declared = (await DeclaredRequestTypesAsync())
-            .Where(t => !t.StartsWith("accounts.", StringComparison.Ordinal) && !t.StartsWith("payments.", StringComparison.Ordinal))
+            .Where(t => t.StartsWith("matches.", StringComparison.Ordinal) || t.StartsWith("gameserver.", StringComparison.Ordinal))
             .Order(StringComparer.Ordinal)
             .ToArray();
 
@@ -222,10 +222,11 @@ public sealed class MatchesInfraTerraformTests
         var declared = await DeclaredRequestTypesAsync();
         Assert.All(serviceOnly, t => Assert.Contains(t, declared));
         string[] serviceOnlyOfCode = [MessageTypes.AccountsApplyMatchResult, MessageTypes.MatchesStartPartyMatchmaking, MessageTypes.MatchesGameServerReport, MessageTypes.GameServerPlacement];
-        // The payments service's service-only types (payments.*, accounts.grant-/revoke-purchase) are checked by PaymentsInfraTerraformTests.
+        // Other services' service-only types (payments.*, accounts.grant-/revoke-purchase, friends.*) are checked by their own infra tests.
         Assert.Equal(
             serviceOnlyOfCode.Order(StringComparer.Ordinal),
-            serviceOnly.Where(t => !t.StartsWith("payments.", StringComparison.Ordinal) && t is not (MessageTypes.AccountsGrantPurchase or MessageTypes.AccountsRevokePurchase)).Order(StringComparer.Ordinal));
+            serviceOnly.Where(t => (t.StartsWith("accounts.", StringComparison.Ordinal) || t.StartsWith("matches.", StringComparison.Ordinal) || t.StartsWith("gameserver.", StringComparison.Ordinal))
+                && t is not (MessageTypes.AccountsGrantPurchase or MessageTypes.AccountsRevokePurchase)).Order(StringComparer.Ordinal));
         string[] frontendSends =
         [
             MessageTypes.MatchesStartMatchmaking, MessageTypes.MatchesCancelMatchmaking, MessageTypes.MatchesAcceptMatch,

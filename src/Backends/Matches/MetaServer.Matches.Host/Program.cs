@@ -1,5 +1,7 @@
 using MetaServer.Accounts.DynamoDb;
 using MetaServer.Accounts.Sqlite;
+using MetaServer.Friends.Leaderboards;
+using MetaServer.Friends.Stores;
 using MetaServer.Hosting;
 using MetaServer.Matches;
 using MetaServer.Matches.Stores;
@@ -21,6 +23,13 @@ builder.Services.AddMatchmaker(builder.Configuration);
 builder.Services.AddMatchmakingEventPipeline(builder.Configuration);
 builder.Services.AddMetaServerStorage(builder.Configuration, HostLayout.SeparateProcess);
 builder.Services.AddMessagePipelines();
+
+// The FRIENDS leaderboard view reads the friend graph when a friend store is configured (else it answers UNAVAILABLE).
+if (FriendStoreSelection.IsConfigured(builder.Configuration))
+{
+    builder.Services.AddConfiguredFriendStore(builder.Configuration);
+    builder.Services.AddFriendsLeaderboardSource();
+}
 
 // Read-only account access for the game-server hand-off: the accounts service's store.
 switch (builder.Configuration["MetaServer:Accounts:Store"]?.Trim().ToUpperInvariant())

@@ -26,6 +26,15 @@ public static class ClientRoutes
         [Envelope.PayloadOneofCase.AcceptMatch] = MessageTypes.MatchesAcceptMatch,
         [Envelope.PayloadOneofCase.GetMatchmakingStatus] = MessageTypes.MatchesGetMatchmakingStatus,
         [Envelope.PayloadOneofCase.GetLeaderboard] = MessageTypes.MatchesGetLeaderboard,
+        [Envelope.PayloadOneofCase.SendFriendRequest] = MessageTypes.FriendsSendRequest,
+        [Envelope.PayloadOneofCase.AcceptFriendRequest] = MessageTypes.FriendsAcceptRequest,
+        [Envelope.PayloadOneofCase.DeclineFriendRequest] = MessageTypes.FriendsDeclineRequest,
+        [Envelope.PayloadOneofCase.CancelFriendRequest] = MessageTypes.FriendsCancelRequest,
+        [Envelope.PayloadOneofCase.RemoveFriend] = MessageTypes.FriendsRemove,
+        [Envelope.PayloadOneofCase.BlockPlayer] = MessageTypes.FriendsBlock,
+        [Envelope.PayloadOneofCase.UnblockPlayer] = MessageTypes.FriendsUnblock,
+        [Envelope.PayloadOneofCase.ListFriends] = MessageTypes.FriendsList,
+        [Envelope.PayloadOneofCase.GetFriendCode] = MessageTypes.FriendsGetCode,
         [Envelope.PayloadOneofCase.RedeemPurchase] = MessageTypes.PaymentsRedeemPurchase,
     }.ToFrozenDictionary();
 

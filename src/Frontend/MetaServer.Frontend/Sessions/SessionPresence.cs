@@ -21,8 +21,16 @@ internal sealed class SessionPresence
     private readonly string _replyQueue;
     private readonly TimeSpan _timeToLive;
     private readonly ConcurrentDictionary<string, Tracked> _tracked = new(StringComparer.Ordinal);
+    private readonly Func<string, string, Task>? _onAuthenticated;
 
-    public SessionPresence(ISessionRegistry? registry, FrontendOptions options, string replyQueue, TimeProvider timeProvider, ILogger<SessionPresence> logger)
+    /// <param name="registry">The shared registry; null: nothing is registered.</param>
+    /// <param name="options">Frontend options (instance id, time to live).</param>
+    /// <param name="replyQueue">This instance's reply queue, where backends push events.</param>
+    /// <param name="timeProvider">Clock of the refresh timer.</param>
+    /// <param name="logger">Logger.</param>
+    /// <param name="onAuthenticated">Called with (session id, player id) after a session is registered (e.g. the friends service's online notice).</param>
+    public SessionPresence(
+        ISessionRegistry? registry, FrontendOptions options, string replyQueue, TimeProvider timeProvider, ILogger<SessionPresence> logger, Func<string, string, Task>? onAuthenticated = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _registry = registry;
@@ -31,21 +39,31 @@ internal sealed class SessionPresence
         _instanceId = options.InstanceId;
         _replyQueue = replyQueue;
         _timeToLive = options.PresenceTtl;
+        _onAuthenticated = onAuthenticated;
     }
 
     /// <summary>Sessions currently kept registered.</summary>
     public int Count => _tracked.Count;
 
-    /// <summary>Registers the session; completes once the first registration is stored (or has failed and been logged).</summary>
-    public Task AuthenticatedAsync(string sessionId, string playerId)
+    /// <summary>
+    /// Registers the session; completes once the first registration is stored (or has failed and been logged) and the
+    /// <c>onAuthenticated</c> callback has run.
+    /// </summary>
+    public async Task AuthenticatedAsync(string sessionId, string playerId)
     {
-        if (_registry is null)
+        if (_registry is not null)
         {
-            return Task.CompletedTask;
+            var tracked = new Tracked(this, _registry, new SessionLocation(playerId, sessionId, _instanceId, _replyQueue));
+            if (_tracked.TryAdd(sessionId, tracked))
+            {
+                await tracked.StartAsync();
+            }
         }
 
-        var tracked = new Tracked(this, _registry, new SessionLocation(playerId, sessionId, _instanceId, _replyQueue));
-        return _tracked.TryAdd(sessionId, tracked) ? tracked.StartAsync() : Task.CompletedTask;
+        if (_onAuthenticated is not null)
+        {
+            await _onAuthenticated(sessionId, playerId);
+        }
     }
 
     /// <summary>Stops refreshing the session and removes its entry unless a newer session of the player owns it.</summary>

@@ -43,7 +43,9 @@ internal static partial class MatchesReplies
     }
 
     /// <summary>The requester's answer (MatchmakingResponse or the error) plus updates pushed to the other ticket players.</summary>
-    public static async Task<IReadOnlyList<OutgoingMessage>> AnswerAsync(IncomingMessage message, string accountId, FlowOutcome outcome, PlayerPushes pushes, TimeProvider timeProvider, CancellationToken cancellationToken)
+    /// <param name="reportActivity">Whether the request may have changed the ticket (then the friends service is told the players' activity).</param>
+    public static async Task<IReadOnlyList<OutgoingMessage>> AnswerAsync(
+        IncomingMessage message, string accountId, FlowOutcome outcome, PlayerPushes pushes, TimeProvider timeProvider, CancellationToken cancellationToken, bool reportActivity = true)
     {
         if (outcome.Code != ResultCode.Ok)
         {
@@ -60,6 +62,11 @@ internal static partial class MatchesReplies
         if (outcome.Ticket is not null && outcome.NotifyOthers.Count > 0)
         {
             replies.AddRange(await pushes.UpdatesAsync(outcome.Ticket, outcome.NotifyOthers, outcome.Match, cancellationToken));
+        }
+
+        if (outcome.Ticket is not null && reportActivity)
+        {
+            replies.AddRange(pushes.Activity(outcome.Ticket));
         }
 
         return replies;
@@ -187,7 +194,7 @@ internal sealed class GetMatchmakingStatusHandler(MatchmakingFlow flow, PlayerPu
         }
 
         var outcome = await flow.StatusAsync(accountId, cancellationToken);
-        return await MatchesReplies.AnswerAsync(message, accountId, outcome, pushes, timeProvider, cancellationToken);
+        return await MatchesReplies.AnswerAsync(message, accountId, outcome, pushes, timeProvider, cancellationToken, reportActivity: false);
     }
 }
 
@@ -220,7 +227,7 @@ internal sealed partial class PlayerDisconnectedHandler(MatchmakingFlow flow, Pl
 
         var outcome = await flow.DisconnectedAsync(notice.AccountId, notice.SessionId, cancellationToken);
         return outcome?.Ticket is { } ticket
-            ? await pushes.UpdatesAsync(ticket, outcome.NotifyOthers, null, cancellationToken)
+            ? [.. await pushes.UpdatesAsync(ticket, outcome.NotifyOthers, null, cancellationToken), .. pushes.Activity(ticket)]
             : [];
     }
 

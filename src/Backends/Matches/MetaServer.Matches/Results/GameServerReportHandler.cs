@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using MetaServer.Matches.Leaderboards;
 using MetaServer.Matches.Rating;
+using MetaServer.Matches.Service;
 using MetaServer.Matches.Storage;
 using MetaServer.Messaging;
 using MetaServer.Pipelines;
@@ -411,6 +412,10 @@ public sealed partial class GameServerReportHandler(
             }
         }
 
+        // The match is over for its players: the friends service shows them as idle again (time: when the result was accepted).
+        var endedAt = DateTimeOffset.FromUnixTimeMilliseconds(record.ResultAcceptedAtUnixMs);
+        commands.AddRange(record.Teams.SelectMany(t => t.Players).Where(p => !p.Bot).Select(p =>
+            FriendActivityNotices.Notice(queueNames, message.Envelope.DeploymentVersion, p.PlayerId, PlayerActivity.Idle, endedAt, sentAt)));
         return commands;
     }
 

@@ -64,6 +64,7 @@ internal sealed partial class MatchmakingEventApplier(
             if (changed)
             {
                 outgoing.AddRange(await pushes.UpdatesAsync(ticket, [.. ticket.Members.Select(m => m.AccountId)], null, cancellationToken));
+                outgoing.AddRange(pushes.Activity(ticket));
             }
         }
 
@@ -215,6 +216,7 @@ internal sealed partial class MatchmakingEventApplier(
             if (completed is not null && changed)
             {
                 outgoing.AddRange(await pushes.UpdatesAsync(completed, [.. completed.Members.Select(m => m.AccountId)], match, cancellationToken));
+                outgoing.AddRange(pushes.Activity(completed));
             }
         }
 

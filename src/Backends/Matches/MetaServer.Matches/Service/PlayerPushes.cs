@@ -13,8 +13,12 @@ namespace MetaServer.Matches.Service;
 /// Builds <see cref="MatchmakingUpdateEvent"/> pushes as outgoing messages to the frontends holding the players'
 /// sessions (the shape <see cref="PlayerEventPublisher"/> sends); offline players get nothing.
 /// </summary>
-internal sealed class PlayerPushes(ISessionRegistry sessions, IOptions<MetaServerOptions> options, TimeProvider timeProvider)
+internal sealed class PlayerPushes(ISessionRegistry sessions, IOptions<MetaServerOptions> options, TimeProvider timeProvider, QueueNames queueNames)
 {
+    /// <summary>The <c>friends.player-activity</c> notices for every player of the ticket (see <see cref="FriendActivityNotices"/>).</summary>
+    public IReadOnlyList<OutgoingMessage> Activity(TicketRecord ticket) =>
+        FriendActivityNotices.ForTicket(queueNames, options.Value.DeploymentVersion, ticket, timeProvider.GetUtcNow());
+
     public async Task<IReadOnlyList<OutgoingMessage>> UpdatesAsync(TicketRecord ticket, IReadOnlyCollection<string> playerIds, MatchRecord? match, CancellationToken cancellationToken)
     {
         if (playerIds.Count == 0)
