@@ -155,6 +155,17 @@ public sealed class GooglePlayPurchaseVerifierTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task VerifyAsync_ConcurrentCallsWithoutToken_ShareOneTokenRequest()
+    {
+        _google.Products["gems_small/tok-1"] = (200, Purchase(state: 0));
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Verifier.VerifyAsync(Proof("tok-1"), CancellationToken.None).AsTask())).WithTimeout("concurrent verifies");
+
+        Assert.All(results, r => Assert.Equal(VerificationVerdict.Valid, r.Verdict));
+        Assert.Single(_google.TokenRequests);
+    }
+
+    [Fact]
     public async Task VerifyAsync_TokenRevokedAtGoogle_FetchesNewTokenAndRetriesOnce()
     {
         _google.Products["gems_small/tok-1"] = (200, Purchase(state: 0));

@@ -30,7 +30,7 @@ public sealed partial class GoogleAccessTokenProvider : IDisposable
     private readonly ILogger<GoogleAccessTokenProvider> _logger;
     private readonly SemaphoreSlim _refresh = new(1, 1);
     private readonly Uri _tokenUrl;
-    private (string Token, DateTimeOffset RefreshAt)? _cached;
+    private CachedToken? _cached;
 
     public GoogleAccessTokenProvider(GoogleServiceAccountKey key, IHttpClientFactory httpClients, TimeProvider time, IOptions<GooglePlayOptions> options, ILogger<GoogleAccessTokenProvider> logger)
     {
@@ -63,7 +63,7 @@ public sealed partial class GoogleAccessTokenProvider : IDisposable
 
             var (accessToken, lifetime) = await RequestAsync(cancellationToken);
             var refreshAt = _time.GetUtcNow() + lifetime - _options.TokenRefreshMargin;
-            _cached = (accessToken, refreshAt);
+            Volatile.Write(ref _cached, new CachedToken(accessToken, refreshAt));
             LogTokenObtained(_logger, lifetime);
             return accessToken;
         }
@@ -76,13 +76,14 @@ public sealed partial class GoogleAccessTokenProvider : IDisposable
     /// <summary>Forgets the cached token (after Google refused it with 401).</summary>
     public void Invalidate(string token)
     {
-        if (_cached is { } cached && cached.Token == token)
+        var cached = Volatile.Read(ref _cached);
+        if (cached is not null && cached.Token == token)
         {
-            _cached = null;
+            Interlocked.CompareExchange(ref _cached, null, cached);
         }
     }
 
-    private string? Current() => _cached is { } cached && _time.GetUtcNow() < cached.RefreshAt ? cached.Token : null;
+    private string? Current() => Volatile.Read(ref _cached) is { } cached && _time.GetUtcNow() < cached.RefreshAt ? cached.Token : null;
 
     private async Task<(string Token, TimeSpan Lifetime)> RequestAsync(CancellationToken cancellationToken)
     {
@@ -153,6 +154,8 @@ public sealed partial class GoogleAccessTokenProvider : IDisposable
         var signature = _key.PrivateKey.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         return signingInput + "." + Base64Url.EncodeToString(signature);
     }
+
+    private sealed record CachedToken(string Token, DateTimeOffset RefreshAt);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Google Play: access token obtained, valid for {Lifetime}")]
     private static partial void LogTokenObtained(ILogger logger, TimeSpan lifetime);
