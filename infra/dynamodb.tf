@@ -30,7 +30,7 @@ resource "aws_dynamodb_table" "accounts" {
 }
 
 # The matches table: ratings, matches, players' matchmaking state and tickets of the matches service.
-# Key schema and item layout: MatchesTableDefinition in src/Backends/Matches/MetaServer.Matches.DynamoDb (a test
+# Key schema and item layout: ItemTableDefinition in src/Shared/MetaServer.DynamoDb (a test
 # fails when the two drift). One item per store key; every write is a single-item conditional write on "version".
 # Items that expire carry expires_at (epoch seconds): TTL deletes them some time after expiry, and the service reads
 # them as absent from the moment they expire. The services get its name through MetaServer:Matches:DynamoDb:TableName
@@ -62,7 +62,7 @@ resource "aws_dynamodb_table" "matches" {
 
 # The payments table: the purchase ledger (one item per store transaction key, with every attempt's verdict), the
 # accounts' redemption attempt logs and the Google Play voided-purchases checkpoint of the payments service.
-# Key schema and item layout: PaymentsTableDefinition in src/Backends/Payments/MetaServer.Payments.DynamoDb (a test
+# Key schema and item layout: ItemTableDefinition in src/Shared/MetaServer.DynamoDb (a test
 # fails when the two drift). Every write is a single-item conditional write on "version". Nothing in it expires (the
 # ledger is the record of real-money purchases), so no TTL. The service gets its name through
 # MetaServer:Payments:DynamoDb:TableName (output payments_table_name).

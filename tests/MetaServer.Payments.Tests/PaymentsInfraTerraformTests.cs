@@ -1,3 +1,4 @@
+using MetaServer.DynamoDb;
 using System.Diagnostics;
 using System.Reflection;
 using System.Text.Json;
@@ -8,7 +9,7 @@ using MetaServer.Testing;
 namespace MetaServer.Payments.Tests;
 
 /// <summary>
-/// infra/*.tf against the code: the payments table's key must be the one <see cref="PaymentsTableDefinition"/> creates;
+/// infra/*.tf against the code: the payments table's key must be the one <see cref="ItemTableDefinition"/> creates;
 /// every payments.* message type (and the accounts commands it sends) must have its request queue; the service-only
 /// types must be out of the frontend's reach except <c>payments.redeem-purchase</c>; the payments-service policy must
 /// grant its queues, the accounts commands and the table, and the accounts policy the answers to payments.
@@ -28,7 +29,7 @@ public sealed class PaymentsInfraTerraformTests
     public async Task PaymentsTable_KeySchema_MatchesCodeDefinitionWithoutTtl()
     {
         var table = await SingleBlockAsync("resource", "aws_dynamodb_table", "payments");
-        var request = PaymentsTableDefinition.CreateTableRequest("any-table");
+        var request = ItemTableDefinition.CreateTableRequest("any-table");
 
         Assert.Equal(request.KeySchema.Single(k => k.KeyType.Value == "HASH").AttributeName, table.GetProperty("hash_key").GetString());
         Assert.False(table.TryGetProperty("range_key", out _), "the payments table has no sort key");

@@ -125,9 +125,9 @@ internal sealed class FaultyMatchStore(IMatchStore inner) : IMatchStore
 
     public int FailedWrites { get; private set; }
 
-    public ValueTask<MatchStoreItem?> GetAsync(string key, CancellationToken cancellationToken = default) => inner.GetAsync(key, cancellationToken);
+    public ValueTask<StoredItem?> GetAsync(string key, CancellationToken cancellationToken = default) => inner.GetAsync(key, cancellationToken);
 
-    public ValueTask<IReadOnlyList<MatchStoreItem>> GetManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken = default) =>
+    public ValueTask<IReadOnlyList<StoredItem>> GetManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken = default) =>
         inner.GetManyAsync(keys, cancellationToken);
 
     public ValueTask<long?> TryWriteAsync(string key, ReadOnlyMemory<byte> value, long expectedVersion, DateTimeOffset? expiresAt, CancellationToken cancellationToken = default)

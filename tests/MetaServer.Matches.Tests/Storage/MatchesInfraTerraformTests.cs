@@ -1,3 +1,4 @@
+using MetaServer.DynamoDb;
 using System.Diagnostics;
 using System.Reflection;
 using System.Text.Json;
@@ -12,7 +13,7 @@ using Microsoft.Extensions.Options;
 namespace MetaServer.Matches.Tests.Storage;
 
 /// <summary>
-/// infra/*.tf against the code: the matches table's key must be the one <see cref="MatchesTableDefinition"/> creates,
+/// infra/*.tf against the code: the matches table's key must be the one <see cref="ItemTableDefinition"/> creates,
 /// and its TTL attribute the one the store writes; the matches and game-server request queues must be the ones
 /// <see cref="QueueNames"/> names for every such message type; the placement queue's redrive the SDK's; the FlexMatch
 /// events queue one the matches service reads as external; the matches-service and game-server policies must exist.
@@ -26,7 +27,7 @@ public sealed class MatchesInfraTerraformTests
     public async Task MatchesTable_KeySchema_MatchesCodeDefinition()
     {
         var table = await SingleBlockAsync("resource", "aws_dynamodb_table", "matches");
-        var request = MatchesTableDefinition.CreateTableRequest("any-table");
+        var request = ItemTableDefinition.CreateTableRequest("any-table");
 
         Assert.Equal(request.KeySchema.Single(k => k.KeyType.Value == "HASH").AttributeName, table.GetProperty("hash_key").GetString());
         Assert.False(table.TryGetProperty("range_key", out _), "the matches table has no sort key");
@@ -43,7 +44,7 @@ public sealed class MatchesInfraTerraformTests
         var table = await SingleBlockAsync("resource", "aws_dynamodb_table", "matches");
 
         var ttl = Assert.Single(table.GetProperty("ttl").EnumerateArray());
-        Assert.Equal(MatchesTableDefinition.ExpiresAtAttribute, ttl.GetProperty("attribute_name").GetString());
+        Assert.Equal(ItemTableDefinition.ExpiresAtAttribute, ttl.GetProperty("attribute_name").GetString());
         Assert.True(ttl.GetProperty("enabled").GetBoolean());
         Assert.True(table.GetProperty("point_in_time_recovery")[0].GetProperty("enabled").GetBoolean());
         Assert.False(table.TryGetProperty("global_secondary_index", out _), "the store uses no index");

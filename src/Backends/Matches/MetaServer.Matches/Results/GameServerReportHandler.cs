@@ -289,7 +289,7 @@ public sealed partial class GameServerReportHandler(
     private async ValueTask<Dictionary<string, PlayerRating>> ReadRatingsAsync(List<string> playerIds, CancellationToken cancellationToken)
     {
         var ratings = playerIds.ToDictionary(id => id, _ => ratingModel.NewPlayer(), StringComparer.Ordinal);
-        foreach (var chunk in playerIds.Chunk(IMatchStore.MaxBatchKeys))
+        foreach (var chunk in playerIds.Chunk(IItemStore.MaxBatchKeys))
         {
             var items = await store.GetManyAsync([.. chunk.Select(MatchStoreKeys.Rating)], cancellationToken);
             foreach (var item in items)
@@ -419,7 +419,7 @@ public sealed partial class GameServerReportHandler(
         return commands;
     }
 
-    private async ValueTask<(MatchStoreItem? Item, MatchRecord? Record)> ReadMatchAsync(string matchId, CancellationToken cancellationToken)
+    private async ValueTask<(StoredItem? Item, MatchRecord? Record)> ReadMatchAsync(string matchId, CancellationToken cancellationToken)
     {
         var item = await store.GetAsync(MatchStoreKeys.Match(matchId), cancellationToken);
         return item is null ? (null, null) : (item, MatchRecord.Parser.ParseFrom(item.Value.Span));

@@ -1,21 +1,20 @@
-using MetaServer.DynamoDb;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
-using MetaServer.Payments.DynamoDb;
+using MetaServer.DynamoDb;
 using MetaServer.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace MetaServer.Payments.Tests.Storage;
+namespace MetaServer.Storage.Tests.Items;
 
 /// <summary>One dynalite stand-in per test class; each test makes its own table in it.</summary>
-public sealed class DynaliteFixture : IAsyncLifetime
+public sealed class ItemsDynaliteFixture : IAsyncLifetime
 {
     private StandIn? _standIn;
 
     public StandIn StandIn => _standIn ?? throw new InvalidOperationException("dynalite is started in InitializeAsync.");
 
     /// <summary>Store options for the stand-in with explicit fake credentials (never the machine's).</summary>
-    public DynamoDbPaymentStoreOptions Options() => new()
+    public TestItemTableOptions Options() => new()
     {
         ServiceUrl = StandIn.HttpEndpoint.ToString(),
         Region = "us-east-1",
@@ -27,14 +26,18 @@ public sealed class DynaliteFixture : IAsyncLifetime
     public AmazonDynamoDBClient CreateClient() => DynamoDbClientFactory.Create(Options());
 
     /// <summary>A store on a new, created table; the store owns its client.</summary>
-    public async Task<DynamoDbPaymentStore> CreateStoreAsync(TimeProvider timeProvider)
+    public async Task<DynamoDbItemStore> CreateStoreAsync(TimeProvider timeProvider)
     {
-        var store = new DynamoDbPaymentStore(CreateClient(), NewTableName(), timeProvider, NullLogger<DynamoDbPaymentStore>.Instance, ownsClient: true);
+        var store = NewStore(CreateClient(), NewTableName(), timeProvider);
         await store.InitializeAsync(createIfMissing: true, CancellationToken.None);
         return store;
     }
 
-    public static string NewTableName() => "test-payments-" + Guid.NewGuid().ToString("N");
+    /// <summary>A store on <paramref name="tableName"/> (not created) that owns <paramref name="client"/>.</summary>
+    public static DynamoDbItemStore NewStore(IAmazonDynamoDB client, string tableName, TimeProvider timeProvider) =>
+        new(client, tableName, "Test", TestItemTableOptions.SectionName, timeProvider, NullLogger.Instance, ownsClient: true);
+
+    public static string NewTableName() => "test-items-" + Guid.NewGuid().ToString("N");
 
     public async Task DeleteTableAsync(string tableName)
     {
@@ -58,6 +61,14 @@ public sealed class DynaliteFixture : IAsyncLifetime
             await _standIn.DisposeAsync();
         }
     }
+}
+
+/// <summary>Table options of the tests' item stores.</summary>
+public sealed class TestItemTableOptions : DynamoDbTableOptions
+{
+    public const string SectionName = "MetaServer:Test:DynamoDb";
+
+    protected override string DefaultTableNameSuffix => "items";
 }
 
 /// <summary>A manual clock's time (expiry follows the test's clock) with real timers (the store's polling and back-off delays).</summary>

@@ -1,27 +1,26 @@
 using System.Text;
-using MetaServer.Matches.Storage;
 using MetaServer.Testing;
 
-namespace MetaServer.Matches.Tests.Storage;
+namespace MetaServer.Storage.Tests.Items;
 
 /// <summary>
-/// What every <see cref="IMatchStore"/> must do. A store's test class inherits this and supplies a fresh, empty store
+/// What every <see cref="IItemStore"/> must do (the matches and payments stores are item stores). A store's test class inherits this and supplies a fresh, empty store
 /// per test whose expiry follows <see cref="Clock"/>. Expiry times here are whole seconds: stores may round expiry up
 /// to the second (DynamoDB keeps epoch seconds).
 /// </summary>
-public abstract class MatchStoreContract : IAsyncLifetime
+public abstract class ItemStoreContract : IAsyncLifetime
 {
     protected static readonly DateTimeOffset Epoch = new(2026, 11, 22, 8, 0, 0, TimeSpan.Zero);
 
-    private IMatchStore? _store;
+    private IItemStore? _store;
 
-    protected IMatchStore Store => _store ?? throw new InvalidOperationException("The store is created in InitializeAsync.");
+    protected IItemStore Store => _store ?? throw new InvalidOperationException("The store is created in InitializeAsync.");
 
     /// <summary>The clock that decides expiry; stores must be created on it.</summary>
     protected ManualTimeProvider Clock { get; } = new(Epoch);
 
     /// <summary>A new, empty store on <see cref="Clock"/>.</summary>
-    protected abstract Task<IMatchStore> CreateStoreAsync();
+    protected abstract Task<IItemStore> CreateStoreAsync();
 
     /// <summary>Releases the store and deletes what it stored.</summary>
     protected abstract Task DisposeStoreAsync();
@@ -250,7 +249,7 @@ public abstract class MatchStoreContract : IAsyncLifetime
     [Fact]
     public async Task GetManyAsync_MaxBatchKeys_ReadsThemAll()
     {
-        var keys = Enumerable.Range(0, IMatchStore.MaxBatchKeys).Select(_ => NewKey()).ToArray();
+        var keys = Enumerable.Range(0, IItemStore.MaxBatchKeys).Select(_ => NewKey()).ToArray();
         foreach (var key in keys.Where((_, i) => i % 2 == 0))
         {
             await Store.TryWriteAsync(key, Bytes(key), 0, null);
@@ -258,14 +257,14 @@ public abstract class MatchStoreContract : IAsyncLifetime
 
         var found = await Store.GetManyAsync(keys);
 
-        Assert.Equal(IMatchStore.MaxBatchKeys / 2, found.Count);
+        Assert.Equal(IItemStore.MaxBatchKeys / 2, found.Count);
         Assert.All(found, item => Assert.Equal(item.Key, Text(item)));
     }
 
     [Fact]
     public async Task GetManyAsync_TooManyKeys_Throws()
     {
-        var keys = Enumerable.Range(0, IMatchStore.MaxBatchKeys + 1).Select(_ => NewKey()).ToArray();
+        var keys = Enumerable.Range(0, IItemStore.MaxBatchKeys + 1).Select(_ => NewKey()).ToArray();
 
         await Assert.ThrowsAnyAsync<ArgumentException>(() => Store.GetManyAsync(keys).AsTask());
     }
@@ -300,7 +299,7 @@ public abstract class MatchStoreContract : IAsyncLifetime
     public async Task AllMethods_KeyOverMaxBytes_Throw()
     {
         // 257 two-byte characters: 514 UTF-8 bytes, though only 257 chars.
-        var key = new string('é', (IMatchStore.MaxKeyBytes / 2) + 1);
+        var key = new string('é', (IItemStore.MaxKeyBytes / 2) + 1);
 
         await Assert.ThrowsAnyAsync<ArgumentException>(() => Store.GetAsync(key).AsTask());
         await Assert.ThrowsAnyAsync<ArgumentException>(() => Store.TryWriteAsync(key, Bytes("x"), 0, null).AsTask());
@@ -310,8 +309,8 @@ public abstract class MatchStoreContract : IAsyncLifetime
     [Fact]
     public async Task TryWriteAsync_KeyOfMaxBytes_RoundTrips()
     {
-        var key = "ticket#" + Guid.NewGuid().ToString("N") + new string('x', IMatchStore.MaxKeyBytes - 39);
-        Assert.Equal(IMatchStore.MaxKeyBytes, Encoding.UTF8.GetByteCount(key));
+        var key = "ticket#" + Guid.NewGuid().ToString("N") + new string('x', IItemStore.MaxKeyBytes - 39);
+        Assert.Equal(IItemStore.MaxKeyBytes, Encoding.UTF8.GetByteCount(key));
 
         Assert.Equal(1, await Store.TryWriteAsync(key, Bytes("long key"), 0, null));
 
@@ -324,7 +323,7 @@ public abstract class MatchStoreContract : IAsyncLifetime
         var key = NewKey();
 
         await Assert.ThrowsAnyAsync<ArgumentException>(
-            () => Store.TryWriteAsync(key, new byte[IMatchStore.MaxValueBytes + 1], 0, null).AsTask());
+            () => Store.TryWriteAsync(key, new byte[IItemStore.MaxValueBytes + 1], 0, null).AsTask());
 
         Assert.Null(await Store.GetAsync(key));
     }
@@ -381,7 +380,7 @@ public abstract class MatchStoreContract : IAsyncLifetime
     public async Task Values_EveryByteValueEmptyAndMaxSize_RoundTripExactly()
     {
         var allBytes = Enumerable.Range(0, 256).Select(b => (byte)b).Concat(Enumerable.Range(0, 256).Select(b => (byte)(255 - b))).ToArray();
-        var large = new byte[IMatchStore.MaxValueBytes];
+        var large = new byte[IItemStore.MaxValueBytes];
         new Random(5).NextBytes(large);
         var cases = new Dictionary<string, byte[]>(StringComparer.Ordinal)
         {
@@ -410,7 +409,7 @@ public abstract class MatchStoreContract : IAsyncLifetime
     public async Task Keys_UnicodeAndSeparators_AreDistinctAndRoundTrip()
     {
         var suffix = Guid.NewGuid().ToString("N");
-        string[] keys = [MatchStoreKeys.Player("Zoë🚀" + suffix), MatchStoreKeys.Ticket("Zoë🚀" + suffix), MatchStoreKeys.Match("a#b " + suffix), "player#zoë🚀" + suffix];
+        string[] keys = ["player#Zoë🚀" + suffix, "ticket#Zoë🚀" + suffix, "match#a#b " + suffix, "player#zoë🚀" + suffix];
 
         foreach (var key in keys)
         {
@@ -434,9 +433,9 @@ public abstract class MatchStoreContract : IAsyncLifetime
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Store.TryWriteAsync(NewKey(), Bytes("x"), 0, null, cancelled.Token).AsTask());
     }
 
-    protected static string NewKey() => MatchStoreKeys.Ticket(Guid.NewGuid().ToString("N"));
+    protected static string NewKey() => "ticket#" + Guid.NewGuid().ToString("N");
 
     protected static byte[] Bytes(string text) => Encoding.UTF8.GetBytes(text);
 
-    protected static string Text(MatchStoreItem item) => Encoding.UTF8.GetString(item.Value.Span);
+    protected static string Text(StoredItem item) => Encoding.UTF8.GetString(item.Value.Span);
 }

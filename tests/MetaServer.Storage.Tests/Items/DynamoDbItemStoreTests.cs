@@ -1,15 +1,15 @@
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Amazon.Runtime;
-using MetaServer.Matches.DynamoDb;
+using MetaServer.DynamoDb;
 using MetaServer.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
-using T = MetaServer.Matches.DynamoDb.MatchesTableDefinition;
+using T = MetaServer.DynamoDb.ItemTableDefinition;
 
-namespace MetaServer.Matches.Tests.Storage;
+namespace MetaServer.Storage.Tests.Items;
 
 /// <summary>What only the DynamoDB store has: the table check at start, the stored attributes, unprocessed keys.</summary>
-public sealed class DynamoDbMatchStoreTests(DynaliteFixture dynalite) : IClassFixture<DynaliteFixture>, IAsyncLifetime
+public sealed class DynamoDbItemStoreTests(ItemsDynaliteFixture dynalite) : IClassFixture<ItemsDynaliteFixture>, IAsyncLifetime
 {
     private readonly List<string> _tables = [];
 
@@ -51,7 +51,7 @@ public sealed class DynamoDbMatchStoreTests(DynaliteFixture dynalite) : IClassFi
     [Fact]
     public async Task InitializeAsync_TableWithOtherKeySchema_ThrowsMismatch()
     {
-        var table = DynaliteFixture.NewTableName();
+        var table = ItemsDynaliteFixture.NewTableName();
         _tables.Add(table);
         using var client = dynalite.CreateClient();
         await client.CreateTableAsync(new CreateTableRequest
@@ -61,7 +61,7 @@ public sealed class DynamoDbMatchStoreTests(DynaliteFixture dynalite) : IClassFi
             KeySchema = [new KeySchemaElement("pk", KeyType.HASH), new KeySchemaElement("sk", KeyType.RANGE)],
             AttributeDefinitions = [new AttributeDefinition("pk", ScalarAttributeType.S), new AttributeDefinition("sk", ScalarAttributeType.S)],
         });
-        using var store = new DynamoDbMatchStore(dynalite.CreateClient(), table, TimeProvider.System, NullLogger<DynamoDbMatchStore>.Instance, ownsClient: true);
+        using var store = ItemsDynaliteFixture.NewStore(dynalite.CreateClient(), table, TimeProvider.System);
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => store.InitializeAsync(createIfMissing: true, CancellationToken.None));
 
@@ -131,7 +131,7 @@ public sealed class DynamoDbMatchStoreTests(DynaliteFixture dynalite) : IClassFi
 
         await Assert.ThrowsAsync<ProvisionedThroughputExceededException>(() => store.GetManyAsync(["rating#x"]).AsTask().WithTimeout("bounded retries"));
 
-        Assert.Equal(DynamoDbMatchStore.MaxUnprocessedRetries + 1, flaky.BatchCalls);
+        Assert.Equal(DynamoDbItemStore.MaxUnprocessedRetries + 1, flaky.BatchCalls);
     }
 
     [Theory]
@@ -147,18 +147,18 @@ public sealed class DynamoDbMatchStoreTests(DynaliteFixture dynalite) : IClassFi
     }
 
     /// <summary>A store on a new table name (deleted after the test) that owns <paramref name="client"/>.</summary>
-    private DynamoDbMatchStore NewStore(IAmazonDynamoDB client, TimeProvider timeProvider, out string table)
+    private DynamoDbItemStore NewStore(IAmazonDynamoDB client, TimeProvider timeProvider, out string table)
     {
-        table = DynaliteFixture.NewTableName();
+        table = ItemsDynaliteFixture.NewTableName();
         _tables.Add(table);
-        return new DynamoDbMatchStore(client, table, timeProvider, NullLogger<DynamoDbMatchStore>.Instance, ownsClient: true);
+        return ItemsDynaliteFixture.NewStore(client, table, timeProvider);
     }
 
     /// <summary>
     /// A real client on dynalite whose first <c>unprocessedRounds</c> BatchGetItem calls read nothing and hand every key
     /// back as unprocessed, as DynamoDB does under throttling.
     /// </summary>
-    private sealed class UnprocessedKeysClient(DynamoDbMatchStoreOptions options, int unprocessedRounds)
+    private sealed class UnprocessedKeysClient(TestItemTableOptions options, int unprocessedRounds)
         : AmazonDynamoDBClient(new BasicAWSCredentials(options.AccessKeyId, options.SecretAccessKey), new AmazonDynamoDBConfig
         {
             ServiceURL = options.ServiceUrl,
