@@ -54,7 +54,6 @@ public static class MatchesServiceExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AbandonOptions>, AbandonOptionsValidator>());
         services.TryAddSingleton<OpenMatchIndex>();
         services.TryAddSingleton<MatchAbandonSweeper>();
-        services.AddHostedService<MatchAbandonService>();
         services.AddSingleton<IMessageHandler, StartMatchmakingHandler>();
         services.AddSingleton<IMessageHandler, StartPartyMatchmakingHandler>();
         services.AddSingleton<IMessageHandler, CancelMatchmakingHandler>();
@@ -62,6 +61,7 @@ public static class MatchesServiceExtensions
         services.AddSingleton<IMessageHandler, GetMatchmakingStatusHandler>();
         services.AddSingleton<IMessageHandler, PlayerDisconnectedHandler>();
         services.AddHostedService<MatchesStartupCheck>();
+        services.AddHostedService<MatchAbandonService>();
         return services;
     }
 }

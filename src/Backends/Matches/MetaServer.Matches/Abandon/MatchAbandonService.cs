@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -11,7 +12,7 @@ namespace MetaServer.Matches.Abandon;
 /// one tries again.
 /// </summary>
 internal sealed partial class MatchAbandonService(
-    MatchAbandonSweeper sweeper,
+    IServiceProvider services,
     IOptions<AbandonOptions> options,
     TimeProvider timeProvider,
     ILogger<MatchAbandonService> logger) : BackgroundService
@@ -25,6 +26,8 @@ internal sealed partial class MatchAbandonService(
             return;
         }
 
+        // Resolved here, not injected: a missing store is reported by the start-up check (which runs first), not by DI.
+        var sweeper = services.GetRequiredService<MatchAbandonSweeper>();
         using var timer = new PeriodicTimer(settings.SweepInterval, timeProvider);
         try
         {
