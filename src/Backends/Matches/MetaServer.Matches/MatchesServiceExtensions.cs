@@ -1,5 +1,6 @@
 using MetaServer.Accounts.Migrations;
 using MetaServer.GameConfig;
+using MetaServer.Matches.Abandon;
 using MetaServer.Matches.Accounts;
 using MetaServer.Matches.Handlers;
 using MetaServer.Matches.Service;
@@ -22,7 +23,9 @@ public static class MatchesServiceExtensions
     /// Registers the matches service's player flow: the handlers of <c>matches.start-matchmaking</c>,
     /// <c>matches.start-party-matchmaking</c>, <c>matches.cancel-matchmaking</c>, <c>matches.accept-match</c>,
     /// <c>matches.get-matchmaking-status</c> and <c>matches.player-disconnected</c> (as <see cref="IMessageHandler"/>s),
-    /// the <see cref="IMatchmakingEventHandler"/> (ticket updates, pushes, game-server hand-off), the
+    /// the <see cref="IMatchmakingEventHandler"/> (ticket updates, pushes, game-server hand-off), the abandon sweeper
+    /// (a hosted service abandoning overdue matches, validated <see cref="AbandonOptions"/> from
+    /// <c>MetaServer:Matches:Abandon</c>), the
     /// <see cref="IMatchAccountReader"/> over the accounts store, the game config, the matchmaking catalog
     /// (<c>AddMatchmakingRuleSets</c>) and validated <see cref="MatchesOptions"/> (<c>MetaServer:Matches</c>).
     /// Required from elsewhere: an <see cref="IMatchStore"/>, an <see cref="IMatchmaker"/>, an
@@ -47,6 +50,10 @@ public static class MatchesServiceExtensions
         services.TryAddSingleton<PlayerPushes>();
         services.TryAddSingleton<MatchmakingFlow>();
         services.TryAddSingleton<IMatchmakingEventHandler, MatchmakingEventApplier>();
+        services.AddOptions<AbandonOptions>().Bind(configuration.GetSection(AbandonOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AbandonOptions>, AbandonOptionsValidator>());
+        services.TryAddSingleton<OpenMatchIndex>();
+        services.TryAddSingleton<MatchAbandonSweeper>();
         services.AddSingleton<IMessageHandler, StartMatchmakingHandler>();
         services.AddSingleton<IMessageHandler, StartPartyMatchmakingHandler>();
         services.AddSingleton<IMessageHandler, CancelMatchmakingHandler>();
@@ -54,6 +61,7 @@ public static class MatchesServiceExtensions
         services.AddSingleton<IMessageHandler, GetMatchmakingStatusHandler>();
         services.AddSingleton<IMessageHandler, PlayerDisconnectedHandler>();
         services.AddHostedService<MatchesStartupCheck>();
+        services.AddHostedService<MatchAbandonService>();
         return services;
     }
 }

@@ -59,16 +59,21 @@ internal sealed class FlowStore(IMatchStore store, IOptions<MatchesOptions> opti
         }
     }
 
-    /// <summary>Read-modify-write of a player record (null from <paramref name="change"/>: leave it).</summary>
-    public async ValueTask MutatePlayerAsync(string accountId, Func<PlayerRecord, PlayerRecord?> change, CancellationToken cancellationToken)
+    /// <summary>Read-modify-write of a player record (null from <paramref name="change"/>: leave it); true when it was written.</summary>
+    public async ValueTask<bool> MutatePlayerAsync(string accountId, Func<PlayerRecord, PlayerRecord?> change, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
             var (record, version) = await GetPlayerAsync(accountId, cancellationToken);
             var changed = change(record);
-            if (changed is null || await TryWritePlayerAsync(accountId, changed, version, cancellationToken))
+            if (changed is null)
             {
-                return;
+                return false;
+            }
+
+            if (await TryWritePlayerAsync(accountId, changed, version, cancellationToken))
+            {
+                return true;
             }
 
             ThrowWhenExhausted(attempt, "player " + accountId);

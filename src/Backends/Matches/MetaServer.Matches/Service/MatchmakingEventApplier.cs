@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Google.Protobuf;
 using MetaServer.Hosting;
+using MetaServer.Matches.Abandon;
 using MetaServer.Matches.Accounts;
 using MetaServer.Matches.Storage;
 using MetaServer.Matchmaking.Events;
@@ -26,11 +27,14 @@ namespace MetaServer.Matches.Service;
 /// <c>match#id</c>; a redelivery reuses the stored one), empty slots get bots, the <see cref="GameServerMatch"/> goes to
 /// the per-match queue and a <see cref="GameServerPlacement"/> to the placement queue, the players are marked in the
 /// match, and only then the tickets COMPLETED: a delivery that finds every ticket completed sends nothing again.
+/// The match is put on the <see cref="OpenMatchIndex"/> before it is sent, so the abandon sweeper finds it if it
+/// never starts or never reports a result.
 /// </para>
 /// </summary>
 internal sealed partial class MatchmakingEventApplier(
     FlowStore store,
     PlayerPushes pushes,
+    OpenMatchIndex openMatches,
     IMatchAccountReader accounts,
     IMessageTransport transport,
     QueueNames queueNames,
@@ -179,6 +183,8 @@ internal sealed partial class MatchmakingEventApplier(
                 ?? throw new MatchStoreConflictException($"Match {matchId} could not be created nor read.");
         }
 
+        // Indexed before the game servers see it, so a match handed off is always found when it becomes overdue.
+        await openMatches.TrackAsync(match, cancellationToken);
         await SendToGameServerAsync(match, cancellationToken);
 
         var now = timeProvider.GetUtcNow();

@@ -19,7 +19,11 @@ internal sealed class PlayerPushes(ISessionRegistry sessions, IOptions<MetaServe
     public IReadOnlyList<OutgoingMessage> Activity(TicketRecord ticket) =>
         FriendActivityNotices.ForTicket(queueNames, options.Value.DeploymentVersion, ticket, timeProvider.GetUtcNow());
 
-    public async Task<IReadOnlyList<OutgoingMessage>> UpdatesAsync(TicketRecord ticket, IReadOnlyCollection<string> playerIds, MatchRecord? match, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<OutgoingMessage>> UpdatesAsync(TicketRecord ticket, IReadOnlyCollection<string> playerIds, MatchRecord? match, CancellationToken cancellationToken) =>
+        UpdatesAsync(playerIds, playerId => TicketStatuses.For(ticket, playerId, match), cancellationToken);
+
+    /// <summary>A <see cref="MatchmakingUpdateEvent"/> with <paramref name="statusOf"/>(player) to each online player.</summary>
+    public async Task<IReadOnlyList<OutgoingMessage>> UpdatesAsync(IReadOnlyCollection<string> playerIds, Func<string, MatchmakingStatus> statusOf, CancellationToken cancellationToken)
     {
         if (playerIds.Count == 0)
         {
@@ -35,7 +39,7 @@ internal sealed class PlayerPushes(ISessionRegistry sessions, IOptions<MetaServe
                 continue;
             }
 
-            var clientEvent = new Envelope { MatchmakingUpdate = new MatchmakingUpdateEvent { Status = TicketStatuses.For(ticket, playerId, match) } };
+            var clientEvent = new Envelope { MatchmakingUpdate = new MatchmakingUpdateEvent { Status = statusOf(playerId) } };
             messages.Add(new OutgoingMessage(session.ReplyQueue, new MessageEnvelope
             {
                 MessageType = PlayerEventPublisher.ClientEventMessageType,

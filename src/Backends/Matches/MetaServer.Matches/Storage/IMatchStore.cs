@@ -22,4 +22,14 @@ public static class MatchStoreKeys
 
     /// <summary>A matchmaking ticket (owned by the player flow).</summary>
     public static string Ticket(string ticketId) => "ticket#" + ticketId;
+
+    /// <summary>
+    /// Shard <paramref name="shard"/> of the open-match index bucket starting at <paramref name="bucketStartUnixMs"/>:
+    /// ids and deadlines of matches handed to the game servers that may still need abandoning (owned by the abandon sweeper).
+    /// </summary>
+    public static string OpenMatches(long bucketStartUnixMs, int shard) =>
+        "open-matches#" + bucketStartUnixMs.ToString(System.Globalization.CultureInfo.InvariantCulture) + "#" + shard.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Start of the oldest open-match bucket not yet closed by the abandon sweeper.</summary>
+    public const string OpenMatchesCursor = "open-matches-cursor";
 }
