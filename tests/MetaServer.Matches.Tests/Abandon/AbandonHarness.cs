@@ -129,9 +129,9 @@ internal sealed class InterceptingMatchStore(IMatchStore inner, string intercept
 {
     private int _fired;
 
-    public ValueTask<MatchStoreItem?> GetAsync(string key, CancellationToken cancellationToken = default) => inner.GetAsync(key, cancellationToken);
+    public ValueTask<StoredItem?> GetAsync(string key, CancellationToken cancellationToken = default) => inner.GetAsync(key, cancellationToken);
 
-    public ValueTask<IReadOnlyList<MatchStoreItem>> GetManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken = default) =>
+    public ValueTask<IReadOnlyList<StoredItem>> GetManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken = default) =>
         inner.GetManyAsync(keys, cancellationToken);
 
     public async ValueTask<long?> TryWriteAsync(string key, ReadOnlyMemory<byte> value, long expectedVersion, DateTimeOffset? expiresAt, CancellationToken cancellationToken = default)
@@ -151,13 +151,13 @@ internal sealed class InterceptingMatchStore(IMatchStore inner, string intercept
 /// <summary>An <see cref="IMatchStore"/> that yields before every call, so sweepers on the thread pool interleave.</summary>
 internal sealed class YieldingMatchStore(IMatchStore inner) : IMatchStore
 {
-    public async ValueTask<MatchStoreItem?> GetAsync(string key, CancellationToken cancellationToken = default)
+    public async ValueTask<StoredItem?> GetAsync(string key, CancellationToken cancellationToken = default)
     {
         await Task.Yield();
         return await inner.GetAsync(key, cancellationToken);
     }
 
-    public async ValueTask<IReadOnlyList<MatchStoreItem>> GetManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken = default)
+    public async ValueTask<IReadOnlyList<StoredItem>> GetManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken = default)
     {
         await Task.Yield();
         return await inner.GetManyAsync(keys, cancellationToken);

@@ -1,4 +1,5 @@
 using Google.Protobuf;
+using MetaServer.Protocol;
 using MetaServer.Matches.Abandon;
 using MetaServer.Matches.Service;
 using MetaServer.Matches.Storage;
@@ -121,7 +122,8 @@ public sealed class AbandonSweeperTests : IDisposable
         var report = await _h.SweeperOver(racing).SweepOnceAsync(CancellationToken.None);
 
         Assert.Equal(0, report.Abandoned);
-        Assert.Single(accepted);
+        // Accepted: the reward command goes out (next to the friends service's activity notice).
+        Assert.Single(accepted, m => m.Envelope.MessageType == MessageTypes.AccountsApplyMatchResult);
         var match = await _h.MatchAsync(matchId);
         Assert.Equal(MatchRecordState.Completed, match.State);
         Assert.NotNull(match.Result);

@@ -255,7 +255,9 @@ internal sealed partial class MatchAbandonSweeper(
             }
         }
 
-        foreach (var message in await pushes.UpdatesAsync(statuses.Keys, id => statuses[id], cancellationToken))
+        // The pushes, then the friends service's presence (IN_MATCH → idle) of every freed player.
+        var messages = (await pushes.UpdatesAsync(statuses.Keys, id => statuses[id], cancellationToken)).Concat(statuses.Keys.Select(pushes.Idle));
+        foreach (var message in messages)
         {
             try
             {

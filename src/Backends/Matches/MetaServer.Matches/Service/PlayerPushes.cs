@@ -19,6 +19,13 @@ internal sealed class PlayerPushes(ISessionRegistry sessions, IOptions<MetaServe
     public IReadOnlyList<OutgoingMessage> Activity(TicketRecord ticket) =>
         FriendActivityNotices.ForTicket(queueNames, options.Value.DeploymentVersion, ticket, timeProvider.GetUtcNow());
 
+    /// <summary>The <c>friends.player-activity</c> notice that the player is no longer queued or in a match (e.g. freed by an abandoned match).</summary>
+    public OutgoingMessage Idle(string accountId)
+    {
+        var now = timeProvider.GetUtcNow();
+        return FriendActivityNotices.Notice(queueNames, options.Value.DeploymentVersion, accountId, PlayerActivity.Idle, now, now);
+    }
+
     public Task<IReadOnlyList<OutgoingMessage>> UpdatesAsync(TicketRecord ticket, IReadOnlyCollection<string> playerIds, MatchRecord? match, CancellationToken cancellationToken) =>
         UpdatesAsync(playerIds, playerId => TicketStatuses.For(ticket, playerId, match), cancellationToken);
 
