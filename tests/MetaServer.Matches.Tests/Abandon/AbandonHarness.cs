@@ -22,9 +22,9 @@ namespace MetaServer.Matches.Tests.Abandon;
 /// <summary>A <see cref="FlowHarness"/> plus the abandon sweeper, the game-server report handler and helpers.</summary>
 internal sealed class AbandonHarness : IDisposable
 {
-    public AbandonHarness(Action<Dictionary<string, string?>>? configure = null)
+    public AbandonHarness(Action<Dictionary<string, string?>>? configure = null, Func<ManualTimeProvider, IMatchStore>? storeFactory = null)
     {
-        Flow = new FlowHarness(configure);
+        Flow = new FlowHarness(configure, storeFactory);
         Reports = new GameServerReportHandler(
             Flow.Store,
             new RatingModel(),

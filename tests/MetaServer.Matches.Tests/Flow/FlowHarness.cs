@@ -79,7 +79,9 @@ internal sealed class FlowHarness : IDisposable
 
     private readonly ServiceProvider _provider;
 
-    public FlowHarness(Action<Dictionary<string, string?>>? configure = null)
+    /// <param name="configure">Changes to the configuration.</param>
+    /// <param name="storeFactory">The match store on the harness clock; default an <see cref="InMemoryMatchStore"/>.</param>
+    public FlowHarness(Action<Dictionary<string, string?>>? configure = null, Func<ManualTimeProvider, IMatchStore>? storeFactory = null)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -96,7 +98,7 @@ internal sealed class FlowHarness : IDisposable
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
 
         Transport = new EmbeddedTransport(Clock);
-        Store = new InMemoryMatchStore(Clock);
+        Store = storeFactory?.Invoke(Clock) ?? new InMemoryMatchStore(Clock);
         Sessions = new EmbeddedSessionRegistry(Clock);
         var services = new ServiceCollection();
         services.AddLogging();
@@ -121,7 +123,7 @@ internal sealed class FlowHarness : IDisposable
 
     public EmbeddedTransport Transport { get; }
 
-    public InMemoryMatchStore Store { get; }
+    public IMatchStore Store { get; }
 
     public EmbeddedSessionRegistry Sessions { get; }
 
